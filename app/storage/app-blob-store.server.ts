@@ -1,0 +1,27 @@
+// The application's blob store, configured from the validated environment on first use.
+import { env } from "~/env.server";
+import { blobStore, configureBlobStore } from "./index.server";
+import type { BlobStore } from "./blob-store.server";
+
+let configured = false;
+
+export function appBlobStore(): BlobStore {
+  if (!configured) {
+    const e = env();
+    configureBlobStore({
+      blobStore: e.BLOB_STORE,
+      appUrl: e.SHOPIFY_APP_URL,
+      secret: e.SHOPIFY_API_SECRET,
+      ttlSeconds: e.ARTIFACT_URL_TTL_SECONDS,
+      s3: {
+        endpoint: e.S3_ENDPOINT,
+        region: e.S3_REGION,
+        accessKeyId: e.AWS_ACCESS_KEY_ID,
+        secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
+        forcePathStyle: e.S3_FORCE_PATH_STYLE,
+      },
+    });
+    configured = true;
+  }
+  return blobStore();
+}
