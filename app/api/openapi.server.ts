@@ -1,0 +1,161 @@
+// GET /v1/openapi.json: OpenAPI 3.1, with component schemas generated from app/api/schemas.ts
+// (JSON Schema 2020-12 is OpenAPI 3.1's dialect), so the document cannot drift from the code.
+import { z } from "zod";
+import * as S from "./schemas";
+import { catalogImageOptions } from "~/pipelines/catalog-image.server";
+import { MAX_SOURCE_BYTES } from "~/jobs/source-image.server";
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const json = (id: string, description: string) => ({ description, content: { "application/json": { schema: ref(id) } } });
+
+const errors = {
+  "401": json("ErrorDetail", "Missing or invalid credential."),
+  "422": json("HTTPValidationError", "Validation Error"),
+};
+const notFound = { "404": json("ErrorDetail", 'Unknown, malformed or foreign job: `{"detail": "Job not found"}`.') };
+
+const hmacHeader = {
+  name: "X-Shopify-Hmac-Sha256",
+  in: "header",
+  required: false,
+  schema: { anyOf: [{ type: "string" }, { type: "null" }] },
+  description:
+    "base64(HMAC-SHA256(SHOPIFY_API_SECRET, METHOD\\nPATHNAME\\nQUERY\\nBODY)) with `shop` and `timestamp` query parameters; see the contract.",
+};
+const publicIdParam = { name: "public_id", in: "path", required: true, schema: { type: "string", title: "Public Id" } };
+const query = (name: string, schema: object, description: string) => ({ name, in: "query", required: false, schema, description });
+
+let cached: object | undefined;
+
+export function openApiDocument(): object {
+  if (cached) return cached;
+  const registry = z.registry<{ id: string }>();
+  for (const schema of [S.ArtifactResponse, S.JobEventResponse, S.JobEventsResponse, S.JobDetail, S.JobList, S.ValidationError, S.HTTPValidationError, S.ErrorDetail, S.Health]) {
+    registry.add(schema, { id: (schema.meta() as { id: string }).id });
+  }
+  registry.add(catalogImageOptions, { id: "CatalogImageOptions" });
+  const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}`, io: "output" });
+  for (const schema of Object.values(schemas)) delete (schema as Record<string, unknown>).$schema;
+
+  cached = {
+    openapi: "3.1.0",
+    info: {
+      title: "Studio API",
+      version: "1.0.0",
+      description: "Catalog images and on-model renders as background jobs with a public event timeline.",
+    },
+    servers: [{ url: "/" }],
+    security: [{ sessionToken: [] }, { hmac: [] }],
+    components: {
+      schemas,
+      securitySchemes: {
+        sessionToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Shopify session token (App Bridge)." },
+        hmac: { type: "apiKey", in: "header", name: "X-Shopify-Hmac-Sha256", description: "Server-to-server HMAC; see the contract." },
+      },
+    },
+    paths: {
+      "/v1/jobs": {
+        get: {
+          operationId: "listJobs",
+          summary: "The shop's jobs, newest first",
+          parameters: [
+            query("status", { type: "string", enum: ["queued", "running", "succeeded", "failed", "cancelled"] }, "Filter by status."),
+            query("kind", { type: "string", enum: ["catalog_image", "on_model_render"] }, "Filter by kind."),
+            query("product_id", { type: "string", pattern: "^gid://shopify/Product/[1-9]\\d{0,19}$" }, "Filter by product."),
+            query("cursor", { type: "string" }, "next_cursor of the previous page."),
+            query("limit", { type: "integer", minimum: 1, maximum: 100, default: 20 }, "Page size."),
+            hmacHeader,
+          ],
+          responses: { "200": json("JobList", "A page of jobs."), ...errors },
+        },
+        post: {
+          operationId: "createJob",
+          summary: "Create a job",
+          parameters: [
+            { name: "Idempotency-Key", in: "header", required: false, schema: { type: "string", maxLength: 255 }, description: "The same key from the same shop returns the same job." },
+            hmacHeader,
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              "multipart/form-data": {
+                schema: {
+                  type: "object",
+                  required: ["kind", "image"],
+                  properties: {
+                    kind: { type: "string", enum: ["catalog_image", "on_model_render"] },
+                    image: { type: "string", contentMediaType: "application/octet-stream", description: `PNG, JPEG or WebP; at most ${MAX_SOURCE_BYTES / 1024 / 1024} MB and 40 megapixels.` },
+                    product_id: { type: "string", pattern: "^gid://shopify/Product/[1-9]\\d{0,19}$" },
+                    options: { type: "string", description: "A JSON object, validated per kind (catalog_image: CatalogImageOptions)." },
+                  },
+                },
+              },
+              "application/json": {
+                schema: {
+                  type: "object",
+                  required: ["kind", "source_url"],
+                  properties: {
+                    kind: { type: "string", enum: ["catalog_image", "on_model_render"] },
+                    source_url: { type: "string", format: "uri", pattern: "^https://cdn\\.shopify\\.com/" },
+                    product_id: { type: "string", pattern: "^gid://shopify/Product/[1-9]\\d{0,19}$" },
+                    options: { type: "object" },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            "201": json("JobDetail", "The job (also for a repeated Idempotency-Key)."),
+            "400": json("ErrorDetail", "The body could not be parsed."),
+            "413": json("ErrorDetail", "Image over 20 MB or 40 megapixels."),
+            "415": json("ErrorDetail", "Not a PNG, JPEG or WebP image."),
+            ...errors,
+          },
+        },
+      },
+      "/v1/jobs/{public_id}": {
+        get: {
+          operationId: "getJob",
+          summary: "A job",
+          parameters: [publicIdParam, hmacHeader],
+          responses: { "200": json("JobDetail", "The job."), ...notFound, ...errors },
+        },
+      },
+      "/v1/jobs/{public_id}/events": {
+        get: {
+          operationId: "getJobEvents",
+          summary: "Get a job's public event timeline",
+          description:
+            "Return the job's public-visibility events, cursored by ?since=. Ownership is enforced by a preceding detail fetch — a foreign or unknown job id 404s before any events are read.",
+          parameters: [
+            publicIdParam,
+            query("since", { anyOf: [{ type: "integer", minimum: 0 }, { type: "null" }] }, "Exclusive seq cursor — only events after it."),
+            hmacHeader,
+          ],
+          responses: { "200": json("JobEventsResponse", "Successful Response"), ...notFound, ...errors },
+        },
+      },
+      "/v1/jobs/{public_id}/cancel": {
+        post: {
+          operationId: "cancelJob",
+          summary: "Cancel a job",
+          description: "A queued job is cancelled at once, a running one after its current stage.",
+          parameters: [publicIdParam, hmacHeader],
+          responses: {
+            "202": json("JobDetail", "The job as it is at that moment."),
+            "409": json("ErrorDetail", "The job already finished."),
+            ...notFound,
+            ...errors,
+          },
+        },
+      },
+      "/v1/openapi.json": {
+        get: { operationId: "openapi", summary: "This document", security: [], responses: { "200": { description: "OpenAPI 3.1 document." } } },
+      },
+      "/healthz": {
+        get: { operationId: "healthz", summary: "Liveness (no auth, no database)", security: [], responses: { "200": json("Health", "Alive.") } },
+      },
+    },
+  };
+  return cached;
+}

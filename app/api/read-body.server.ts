@@ -1,0 +1,28 @@
+// Reads the raw request body once, with a hard cap: the HMAC needs the exact bytes, and an
+// oversized upload is refused (413) without buffering it all.
+import { badRequest, payloadTooLarge } from "./errors.server";
+
+export async function readBody(request: Request, maxBytes: number): Promise<Buffer> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) throw payloadTooLarge("Request body is larger than 20 MB");
+  if (!request.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const reader = request.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.length;
+      if (total > maxBytes) {
+        await reader.cancel().catch(() => undefined);
+        throw payloadTooLarge("Request body is larger than 20 MB");
+      }
+      chunks.push(Buffer.from(value));
+    }
+  } catch (error) {
+    if (error instanceof Error && error.name === "ApiError") throw error;
+    throw badRequest("The request body could not be read");
+  }
+  return Buffer.concat(chunks, total);
+}

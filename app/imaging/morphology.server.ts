@@ -1,0 +1,237 @@
+/**
+ * Small raster toolbox on typed arrays (row-major, width w, height h):
+ * blurs, exact Euclidean distance transform, connected components, flood fill.
+ */
+
+/** Separable box blur of radius r (window 2r+1), edge-clamped, returns a new array. */
+export function boxBlur(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  if (r <= 0) return Float32Array.from(src);
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  const win = 2 * r + 1;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let acc = 0;
+    for (let k = -r; k <= r; k++) acc += src[row + Math.min(w - 1, Math.max(0, k))]!;
+    for (let x = 0; x < w; x++) {
+      tmp[row + x] = acc / win;
+      const xa = Math.min(w - 1, x + r + 1);
+      const xr = Math.max(0, x - r);
+      acc += src[row + xa]! - src[row + xr]!;
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let acc = 0;
+    for (let k = -r; k <= r; k++) acc += tmp[Math.min(h - 1, Math.max(0, k)) * w + x]!;
+    for (let y = 0; y < h; y++) {
+      out[y * w + x] = acc / win;
+      const ya = Math.min(h - 1, y + r + 1);
+      const yr = Math.max(0, y - r);
+      acc += tmp[ya * w + x]! - tmp[yr * w + x]!;
+    }
+  }
+  return out;
+}
+
+/** [1 2 1]/4 binomial blur applied `passes` times in both directions (sigma ~ sqrt(passes/2)). */
+export function binomialBlur(src: Float32Array, w: number, h: number, passes = 2): Float32Array {
+  let a = Float32Array.from(src);
+  let b = new Float32Array(w * h);
+  for (let p = 0; p < passes; p++) {
+    for (let y = 0; y < h; y++) {
+      const row = y * w;
+      for (let x = 0; x < w; x++) {
+        const l = a[row + (x > 0 ? x - 1 : 0)]!;
+        const r = a[row + (x < w - 1 ? x + 1 : x)]!;
+        b[row + x] = 0.25 * l + 0.5 * a[row + x]! + 0.25 * r;
+      }
+    }
+    for (let y = 0; y < h; y++) {
+      const up = (y > 0 ? y - 1 : 0) * w;
+      const dn = (y < h - 1 ? y + 1 : y) * w;
+      const row = y * w;
+      for (let x = 0; x < w; x++) a[row + x] = 0.25 * b[up + x]! + 0.5 * b[row + x]! + 0.25 * b[dn + x]!;
+    }
+  }
+  b = a;
+  return b;
+}
+
+const INF = 1e20;
+
+function edt1d(f: Float64Array, n: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
+  let k = 0;
+  v[0] = 0;
+  z[0] = -INF;
+  z[1] = INF;
+  for (let q = 1; q < n; q++) {
+    let s = (f[q]! + q * q - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
+    while (s <= z[k]!) {
+      k--;
+      s = (f[q]! + q * q - (f[v[k]!]! + v[k]! * v[k]!)) / (2 * q - 2 * v[k]!);
+    }
+    k++;
+    v[k] = q;
+    z[k] = s;
+    z[k + 1] = INF;
+  }
+  k = 0;
+  for (let q = 0; q < n; q++) {
+    while (z[k + 1]! < q) k++;
+    const dq = q - v[k]!;
+    d[q] = dq * dq + f[v[k]!]!;
+  }
+}
+
+/**
+ * Exact squared Euclidean distance from every pixel to the nearest pixel with mask[i] != 0
+ * (Felzenszwalb & Huttenlocher). Pixels in the mask get 0. If the mask is empty every value is huge.
+ */
+export function squaredDistanceTo(mask: Uint8Array, w: number, h: number): Float32Array {
+  const n = Math.max(w, h);
+  const f = new Float64Array(n);
+  const d = new Float64Array(n);
+  const v = new Int32Array(n);
+  const z = new Float64Array(n + 1);
+  const grid = new Float64Array(w * h);
+  for (let i = 0; i < w * h; i++) grid[i] = mask[i] ? 0 : INF;
+  for (let x = 0; x < w; x++) {
+    for (let y = 0; y < h; y++) f[y] = grid[y * w + x]!;
+    edt1d(f, h, d, v, z);
+    for (let y = 0; y < h; y++) grid[y * w + x] = d[y]!;
+  }
+  const out = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) f[x] = grid[row + x]!;
+    edt1d(f, w, d, v, z);
+    for (let x = 0; x < w; x++) out[row + x] = d[x]!;
+  }
+  return out;
+}
+
+/** Dilation by a disc of radius r (exact, via distance transform). */
+export function dilate(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const d2 = squaredDistanceTo(mask, w, h);
+  const out = new Uint8Array(w * h);
+  const rr = r * r;
+  for (let i = 0; i < w * h; i++) out[i] = d2[i]! <= rr ? 1 : 0;
+  return out;
+}
+
+/** Erosion by a disc of radius r. Pixels outside the frame count as "inside" (no border erosion). */
+export function erode(mask: Uint8Array, w: number, h: number, r: number): Uint8Array {
+  const inv = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) inv[i] = mask[i] ? 0 : 1;
+  const d2 = squaredDistanceTo(inv, w, h);
+  const out = new Uint8Array(w * h);
+  const rr = r * r;
+  for (let i = 0; i < w * h; i++) out[i] = mask[i] && d2[i]! > rr ? 1 : 0;
+  return out;
+}
+
+export interface Components {
+  /** 0 = not in mask, otherwise component id 1..count */
+  labels: Int32Array;
+  count: number;
+  /** area[id] */
+  area: number[];
+  /** bounding boxes: [x0, y0, x1, y1] per id (inclusive) */
+  box: Array<[number, number, number, number]>;
+}
+
+/** Connected components of mask != 0 (8- or 4-connectivity). */
+export function components(mask: Uint8Array, w: number, h: number, eight = true): Components {
+  const n = w * h;
+  const labels = new Int32Array(n);
+  const stack = new Int32Array(n);
+  const area: number[] = [0];
+  const box: Array<[number, number, number, number]> = [[0, 0, 0, 0]];
+  let count = 0;
+  for (let s = 0; s < n; s++) {
+    if (!mask[s] || labels[s]) continue;
+    count++;
+    let sp = 0;
+    stack[sp++] = s;
+    labels[s] = count;
+    let a = 0;
+    let x0 = w;
+    let y0 = h;
+    let x1 = -1;
+    let y1 = -1;
+    while (sp > 0) {
+      const i = stack[--sp]!;
+      a++;
+      const y = (i / w) | 0;
+      const x = i - y * w;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          if (dx === 0 && dy === 0) continue;
+          if (!eight && dx !== 0 && dy !== 0) continue;
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const j = yy * w + xx;
+          if (mask[j] && !labels[j]) {
+            labels[j] = count;
+            stack[sp++] = j;
+          }
+        }
+      }
+    }
+    area.push(a);
+    box.push([x0, y0, x1, y1]);
+  }
+  return { labels, count, area, box };
+}
+
+/**
+ * 4-connected flood fill: starts from every pixel with seed[i] != 0 && passable[i] != 0 and
+ * spreads through passable pixels. Returns the reached set (also marks into `out` if given).
+ */
+export function flood(seed: Uint8Array, passable: Uint8Array, w: number, h: number, out?: Uint8Array): Uint8Array {
+  const n = w * h;
+  const reached = out ?? new Uint8Array(n);
+  const stack = new Int32Array(n);
+  let sp = 0;
+  for (let i = 0; i < n; i++)
+    if (seed[i] && passable[i] && !reached[i]) {
+      reached[i] = 1;
+      stack[sp++] = i;
+    }
+  while (sp > 0) {
+    const i = stack[--sp]!;
+    const x = i % w;
+    if (x > 0 && passable[i - 1] && !reached[i - 1]) {
+      reached[i - 1] = 1;
+      stack[sp++] = i - 1;
+    }
+    if (x < w - 1 && passable[i + 1] && !reached[i + 1]) {
+      reached[i + 1] = 1;
+      stack[sp++] = i + 1;
+    }
+    if (i >= w && passable[i - w] && !reached[i - w]) {
+      reached[i - w] = 1;
+      stack[sp++] = i - w;
+    }
+    if (i < n - w && passable[i + w] && !reached[i + w]) {
+      reached[i + w] = 1;
+      stack[sp++] = i + w;
+    }
+  }
+  return reached;
+}
+
+/** Marks the outermost `m` pixels of the frame. */
+export function borderRing(w: number, h: number, m: number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++)
+      if (x < m || y < m || x >= w - m || y >= h - m) out[y * w + x] = 1;
+  return out;
+}

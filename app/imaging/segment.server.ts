@@ -1,0 +1,921 @@
+/**
+ * Product / studio-background separation without any learned model.
+ *
+ * Pipeline (see docs on each step):
+ *  1. Coarse level (longest side <= 512): robust low-order polynomial background model in Lab,
+ *     fitted to the frame's border ring, then refined on pixels classified as background.
+ *  2. Per pixel: noise-normalised Lab distance D to the background model; "shadow-like"
+ *     pixels = darker than the model with the model's chromaticity (a shadow scales all
+ *     linear channels by a common factor, which in Lab scales a*,b* by (L+16)/(Lb+16)).
+ *  3. Background = flood fill from the frame border through pixels that match the model
+ *     (D <= T) or are shadow-like AND smooth (low local gradient). Product edges are sharp,
+ *     shadows are soft, so the flood swallows shadows but stops at the product.
+ *  4. Fine level: the same on a crop around the product (longest side <= 1024), seeded by the
+ *     coarse background; enclosed background-coloured regions that are large and clean
+ *     (a mug's handle hole) become background, small ones are filled; specks are dropped.
+ *  5. Soft alpha: colour-projection matting in a 1-2 px band around the boundary (linear
+ *     light, local foreground/background colour estimates), then bilinear upsampling.
+ */
+import sharp from "sharp";
+import { NoSubjectError, ImagingArgumentError } from "./errors.server";
+import { labToSrgb8, srgbBufferToLab } from "./color.server";
+import { evalPlanes, robustFit, type PolyModel, type Samples } from "./background-model.server";
+import { binomialBlur, boxBlur, components, dilate, erode, flood, squaredDistanceTo } from "./morphology.server";
+import type { RasterImage, SegmentResult } from "./types.server";
+
+export { NoSubjectError } from "./errors.server";
+
+const COARSE_SIDE = 512;
+const FINE_SIDE = 1024;
+/** noise-normalised distance above which a pixel differs from the background model */
+const T_DIST = 4.5;
+/** minimal per-channel noise scales (Lab units): JPEG smooth areas can be unrealistically clean */
+const SIGMA_FLOOR: [number, number, number] = [0.7, 1.4, 1.4];
+
+interface MapToFull {
+  ox: number;
+  oy: number;
+  sx: number;
+  sy: number;
+  FW: number;
+  FH: number;
+}
+
+interface Level {
+  w: number;
+  h: number;
+  L: Float32Array;
+  A: Float32Array;
+  B: Float32Array;
+  /** 8-bit RGB (3 channels) of the level, for matting */
+  rgb: Buffer;
+  map: MapToFull;
+}
+
+interface Classified {
+  /** noise-normalised distance to the background model */
+  D: Float32Array;
+  /** darker than the model with the model's chromaticity */
+  shadowLike: Uint8Array;
+  /** Lab gradient magnitude (per level pixel, after a light blur) */
+  G: Float32Array;
+  /** passable for the background flood */
+  passable: Uint8Array;
+  model: [Float32Array, Float32Array, Float32Array];
+  sigma: [number, number, number];
+  gradThreshold: number;
+  /** shadow depth -ln(Y / Y_model) of the lightly blurred image (>= 0 when darker) */
+  depth: Float32Array;
+  /** absolute tolerance of the depth-continuity rule */
+  depthNoise: number;
+}
+
+async function makeLevel(
+  image: RasterImage,
+  crop: { left: number; top: number; width: number; height: number },
+  maxSide: number,
+): Promise<Level> {
+  const scale = Math.min(1, maxSide / Math.max(crop.width, crop.height));
+  const w = Math.max(1, Math.round(crop.width * scale));
+  const h = Math.max(1, Math.round(crop.height * scale));
+  const full = crop.left === 0 && crop.top === 0 && crop.width === image.width && crop.height === image.height;
+  let rgb: Buffer;
+  if (full && w === image.width && h === image.height && image.channels === 3) {
+    rgb = image.data;
+  } else {
+    let pipe = sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+    if (image.channels === 4) pipe = pipe.removeAlpha();
+    if (!full) pipe = pipe.extract(crop);
+    if (w !== crop.width || h !== crop.height) pipe = pipe.resize(w, h, { fit: "fill", kernel: "linear" });
+    rgb = await pipe.raw().toBuffer();
+  }
+  const lab = srgbBufferToLab(rgb, w * h, 3);
+  return {
+    w,
+    h,
+    L: lab.L,
+    A: lab.a,
+    B: lab.b,
+    rgb,
+    map: { ox: crop.left, oy: crop.top, sx: crop.width / w, sy: crop.height / h, FW: image.width, FH: image.height },
+  };
+}
+
+function samplesFrom(level: Level, select: (i: number) => boolean, maxSamples: number): Samples {
+  const { w, h, map } = level;
+  const total = w * h;
+  const step = Math.max(1, Math.floor(Math.sqrt(total / maxSamples)));
+  const idx: number[] = [];
+  for (let y = Math.floor(step / 2); y < h; y += step)
+    for (let x = Math.floor(step / 2); x < w; x += step) {
+      const i = y * w + x;
+      if (select(i)) idx.push(i);
+    }
+  const n = idx.length;
+  const s: Samples = {
+    u: new Float64Array(n),
+    v: new Float64Array(n),
+    c0: new Float64Array(n),
+    c1: new Float64Array(n),
+    c2: new Float64Array(n),
+    n,
+  };
+  for (let k = 0; k < n; k++) {
+    const i = idx[k]!;
+    const y = (i / w) | 0;
+    const x = i - y * w;
+    s.u[k] = ((map.ox + (x + 0.5) * map.sx) / map.FW) * 2 - 1;
+    s.v[k] = ((map.oy + (y + 0.5) * map.sy) / map.FH) * 2 - 1;
+    s.c0[k] = level.L[i]!;
+    s.c1[k] = level.A[i]!;
+    s.c2[k] = level.B[i]!;
+  }
+  return s;
+}
+
+/**
+ * Edge strength: Euclidean norm of the per-channel 3x3 ranges (max - min) of the lightly
+ * blurred Lab planes. Unlike central differences, the range does not cancel at the centre
+ * of a thin line, so a 2-px dark stem is an edge, not a smooth region.
+ */
+function gradientMagnitude(level: Level): Float32Array {
+  const { w, h } = level;
+  const planes = [binomialBlur(level.L, w, h, 1), binomialBlur(level.A, w, h, 1), binomialBlur(level.B, w, h, 1)];
+  const G = new Float32Array(w * h);
+  const rowMax = new Float32Array(w * h);
+  const rowMin = new Float32Array(w * h);
+  for (const P of planes) {
+    for (let y = 0; y < h; y++) {
+      const row = y * w;
+      for (let x = 0; x < w; x++) {
+        const a = P[row + (x > 0 ? x - 1 : x)]!;
+        const b = P[row + x]!;
+        const c = P[row + (x < w - 1 ? x + 1 : x)]!;
+        rowMax[row + x] = a > b ? (a > c ? a : c) : b > c ? b : c;
+        rowMin[row + x] = a < b ? (a < c ? a : c) : b < c ? b : c;
+      }
+    }
+    for (let y = 0; y < h; y++) {
+      const up = (y > 0 ? y - 1 : y) * w;
+      const dn = (y < h - 1 ? y + 1 : y) * w;
+      const row = y * w;
+      for (let x = 0; x < w; x++) {
+        const mx = Math.max(rowMax[up + x]!, rowMax[row + x]!, rowMax[dn + x]!);
+        const mn = Math.min(rowMin[up + x]!, rowMin[row + x]!, rowMin[dn + x]!);
+        const r = mx - mn;
+        G[row + x] += r * r;
+      }
+    }
+  }
+  for (let i = 0; i < w * h; i++) G[i] = Math.sqrt(G[i]!);
+  return G;
+}
+
+function quantile(values: Float32Array | number[], q: number): number {
+  if (values.length === 0) return 0;
+  const a = Float32Array.from(values).sort();
+  return a[Math.min(a.length - 1, Math.max(0, Math.floor(q * (a.length - 1))))]!;
+}
+
+/** Robust per-channel residual scale against the model on pixels selected by `bg`. */
+function noiseScales(level: Level, model: [Float32Array, Float32Array, Float32Array], bg: (i: number) => boolean): [number, number, number] {
+  const n = level.w * level.h;
+  const step = Math.max(1, Math.floor(n / 60000));
+  const r0: number[] = [];
+  const r1: number[] = [];
+  const r2: number[] = [];
+  for (let i = 0; i < n; i += step) {
+    if (!bg(i)) continue;
+    r0.push(Math.abs(level.L[i]! - model[0][i]!));
+    r1.push(Math.abs(level.A[i]! - model[1][i]!));
+    r2.push(Math.abs(level.B[i]! - model[2][i]!));
+  }
+  if (r0.length < 50) return [...SIGMA_FLOOR] as [number, number, number];
+  return [
+    Math.max(SIGMA_FLOOR[0], 1.4826 * quantile(r0, 0.5)),
+    Math.max(SIGMA_FLOOR[1], 1.4826 * quantile(r1, 0.5)),
+    Math.max(SIGMA_FLOOR[2], 1.4826 * quantile(r2, 0.5)),
+  ];
+}
+
+function classify(level: Level, model: [Float32Array, Float32Array, Float32Array], sigma: [number, number, number], bgHint?: (i: number) => boolean): Classified {
+  const { w, h, L, A, B } = level;
+  const n = w * h;
+  const [ML, MA, MB] = model;
+  const D = new Float32Array(n);
+  const shadowLike = new Uint8Array(n);
+  const [sL, sA, sB] = sigma;
+  const sAB = Math.max(sA, sB);
+  for (let i = 0; i < n; i++) {
+    const dl = L[i]! - ML[i]!;
+    const da = A[i]! - MA[i]!;
+    const db = B[i]! - MB[i]!;
+    const d = Math.sqrt((dl / sL) ** 2 + (da / sA) ** 2 + (db / sB) ** 2);
+    D[i] = d;
+    if (d > T_DIST && dl < 0) {
+      const q = (L[i]! + 16) / (ML[i]! + 16);
+      if (q > 0.45) {
+        const ea = A[i]! - q * MA[i]!;
+        const eb = B[i]! - q * MB[i]!;
+        const tol = 3 * sAB + 1.5 + 0.12 * -dl;
+        if (ea * ea + eb * eb <= tol * tol) shadowLike[i] = 1;
+      }
+    }
+  }
+  const G = gradientMagnitude(level);
+  // gradient noise level on clean background
+  const gs: number[] = [];
+  const step = Math.max(1, Math.floor(n / 40000));
+  for (let i = 0; i < n; i += step) if (D[i]! <= T_DIST && (!bgHint || bgHint(i))) gs.push(G[i]!);
+  const gNoise = gs.length > 50 ? quantile(gs, 0.9) : 0.5;
+  const gradThreshold = Math.max(4, 2.5 * gNoise);
+  const passable = new Uint8Array(n);
+  for (let i = 0; i < n; i++) passable[i] = D[i]! <= T_DIST || (shadowLike[i] && G[i]! < gradThreshold) ? 1 : 0;
+  const Lb = binomialBlur(L, w, h, 1);
+  const depth = new Float32Array(n);
+  let meanBL = 0;
+  for (let i = 0; i < n; i++) {
+    depth[i] = 3 * Math.log((ML[i]! + 16) / Math.max(1, Lb[i]! + 16));
+    meanBL += ML[i]!;
+  }
+  meanBL /= n;
+  const depthNoise = Math.max(0.02, (3 * 2 * sL) / (Math.max(10, meanBL) + 16));
+  return { D, shadowLike, G, passable, model, sigma, gradThreshold, depth, depthNoise };
+}
+
+/** Relative growth of the shadow depth allowed per pixel by the continuity rule. */
+const DEPTH_GROWTH: number = 0;
+
+/**
+ * Background flood: from the seeds, through pixels that are passable on their own (match the
+ * model, or smooth shadow), or shadow-like pixels whose shadow depth continues the neighbour's
+ * smoothly (|d_p - d_q| <= noise + growth * max(d_p, d_q)). A penumbra deepens gradually,
+ * a product edge is a jump.
+ */
+function floodBackground(seeds: Uint8Array, cls: Classified, w: number, h: number): Uint8Array {
+  const blocked = new Uint8Array(w * h);
+  let reached = floodOnce(seeds, cls, w, h, blocked);
+  if (rejectImplausibleShadows(reached, cls, w, h, blocked)) reached = floodOnce(seeds, cls, w, h, blocked);
+  return reached;
+}
+
+function floodOnce(seeds: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array): Uint8Array {
+  const n = w * h;
+  const { passable, shadowLike, depth, depthNoise } = cls;
+  const reached = new Uint8Array(n);
+  const stack = new Int32Array(n);
+  let sp = 0;
+  for (let i = 0; i < n; i++)
+    if (seeds[i] && passable[i] && !blocked[i]) {
+      reached[i] = 1;
+      stack[sp++] = i;
+    }
+  const tryPush = (q: number, p: number) => {
+    if (reached[p] || blocked[p]) return;
+    let ok = passable[p] === 1;
+    if (!ok && DEPTH_GROWTH > 0 && shadowLike[p]) {
+      const dp = depth[p]!;
+      const dq = depth[q]!;
+      const diff = dp > dq ? dp - dq : dq - dp;
+      ok = diff <= depthNoise + DEPTH_GROWTH * (dp > dq ? dp : dq);
+    }
+    if (ok) {
+      reached[p] = 1;
+      stack[sp++] = p;
+    }
+  };
+  while (sp > 0) {
+    const i = stack[--sp]!;
+    const x = i % w;
+    if (x > 0) tryPush(i, i - 1);
+    if (x < w - 1) tryPush(i, i + 1);
+    if (i >= w) tryPush(i, i - w);
+    if (i < n - w) tryPush(i, i + w);
+  }
+  return reached;
+}
+
+/**
+ * A region reached only through the shadow rule must lie outside the product. A grey product
+ * flooded through a leak (its bottom edge has the colour of its own contact shadow, or a
+ * highlight reaches the silhouette) is enclosed by its own sharp edges, while a cast shadow
+ * spreads out into the open backdrop. Ray test: walking from a shadow pixel left, right, up
+ * and down, the first pixel outside the shadow region is either unreached (product) or
+ * background. Pixels that hit the product in at least 3 of the 4 directions, or above and to
+ * one side (shadows lie on the floor below/around the product, not tucked into its outline),
+ * are enclosed by the product: they are marked in `blocked`. Returns true if anything was blocked.
+ */
+/** enclosed: product in >= 3 directions, or above and beside (left or right) */
+const ENCLOSED: Uint8Array = (() => {
+  const t = new Uint8Array(16);
+  for (let m = 0; m < 16; m++) {
+    const c = (m & 1) + ((m >> 1) & 1) + ((m >> 2) & 1) + ((m >> 3) & 1);
+    t[m] = c >= 3 || (m & 4 && m & 3) ? 1 : 0;
+  }
+  return t;
+})();
+
+function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array): boolean {
+  const n = w * h;
+  const shadowOnly = new Uint8Array(n);
+  let count = 0;
+  for (let i = 0; i < n; i++)
+    if (reached[i] && cls.D[i]! > T_DIST) {
+      shadowOnly[i] = 1;
+      count++;
+    }
+  if (count === 0) return false;
+  // hits[i]: bit mask of directions (1 left, 2 right, 4 up, 8 down) in which the first
+  // non-shadow pixel is unreached (product); open background / frame otherwise
+  const hits = new Uint8Array(n);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let st = 0;
+    for (let x = 0; x < w; x++) {
+      const i = row + x;
+      if (shadowOnly[i]) hits[i] |= st;
+      else st = reached[i] ? 0 : 1;
+    }
+    st = 0;
+    for (let x = w - 1; x >= 0; x--) {
+      const i = row + x;
+      if (shadowOnly[i]) hits[i] |= st;
+      else st = reached[i] ? 0 : 2;
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let st = 0;
+    for (let y = 0; y < h; y++) {
+      const i = y * w + x;
+      if (shadowOnly[i]) hits[i] |= st;
+      else st = reached[i] ? 0 : 4;
+    }
+    st = 0;
+    for (let y = h - 1; y >= 0; y--) {
+      const i = y * w + x;
+      if (shadowOnly[i]) hits[i] |= st;
+      else st = reached[i] ? 0 : 8;
+    }
+  }
+  let any = false;
+  if (process.env.SEG_DEBUG) {
+    const hist = new Array(16).fill(0);
+    for (let i = 0; i < n; i++) if (shadowOnly[i]) hist[hits[i]!]++;
+    console.log("shadow hits histogram", hist);
+  }
+  for (let i = 0; i < n; i++)
+    if (shadowOnly[i] && ENCLOSED[hits[i]!]) {
+      blocked[i] = 1;
+      any = true;
+    }
+  return any;
+}
+
+/**
+ * Convex hull of pixel indices, returned as per-row [lo, hi] x ranges (lo > hi = empty row).
+ */
+function hullRowRanges(points: number[], w: number, h: number): Float64Array {
+  const ranges = new Float64Array(2 * h);
+  for (let y = 0; y < h; y++) {
+    ranges[2 * y] = Infinity;
+    ranges[2 * y + 1] = -Infinity;
+  }
+  if (points.length === 0) return ranges;
+  // unique extreme points per row are enough for the hull
+  for (const j of points) {
+    const y = (j / w) | 0;
+    const x = j - y * w;
+    if (x < ranges[2 * y]!) ranges[2 * y] = x;
+    if (x > ranges[2 * y + 1]!) ranges[2 * y + 1] = x;
+  }
+  const pts: Array<[number, number]> = [];
+  for (let y = 0; y < h; y++)
+    if (ranges[2 * y]! <= ranges[2 * y + 1]!) {
+      pts.push([ranges[2 * y]!, y]);
+      if (ranges[2 * y + 1]! !== ranges[2 * y]!) pts.push([ranges[2 * y + 1]!, y]);
+    }
+  pts.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+  const cross = (o: [number, number], a: [number, number], b: [number, number]) =>
+    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
+  const lower: Array<[number, number]> = [];
+  for (const p of pts) {
+    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0) lower.pop();
+    lower.push(p);
+  }
+  const upper: Array<[number, number]> = [];
+  for (let k = pts.length - 1; k >= 0; k--) {
+    const p = pts[k]!;
+    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, p) <= 0) upper.pop();
+    upper.push(p);
+  }
+  const hull = lower.slice(0, -1).concat(upper.slice(0, -1));
+  for (let y = 0; y < h; y++) {
+    ranges[2 * y] = Infinity;
+    ranges[2 * y + 1] = -Infinity;
+  }
+  if (hull.length === 1) {
+    const [x, y] = hull[0]!;
+    ranges[2 * y] = x;
+    ranges[2 * y + 1] = x;
+    return ranges;
+  }
+  // rasterise hull edges into row ranges
+  for (let k = 0; k < hull.length; k++) {
+    const [ax, ay] = hull[k]!;
+    const [bx, by] = hull[(k + 1) % hull.length]!;
+    const ya = Math.min(ay, by);
+    const yb = Math.max(ay, by);
+    for (let y = ya; y <= yb; y++) {
+      const x = ay === by ? null : ax + ((bx - ax) * (y - ay)) / (by - ay);
+      const xs = x === null ? [ax, bx] : [x];
+      for (const xv of xs) {
+        if (xv < ranges[2 * y]!) ranges[2 * y] = xv;
+        if (xv > ranges[2 * y + 1]!) ranges[2 * y + 1] = xv;
+      }
+    }
+  }
+  return ranges;
+}
+
+function frameBorder(w: number, h: number): Uint8Array {
+  const s = new Uint8Array(w * h);
+  for (let x = 0; x < w; x++) {
+    s[x] = 1;
+    s[(h - 1) * w + x] = 1;
+  }
+  for (let y = 0; y < h; y++) {
+    s[y * w] = 1;
+    s[y * w + w - 1] = 1;
+  }
+  return s;
+}
+
+interface KeptComponents {
+  mask: Uint8Array;
+  area: number;
+  box: [number, number, number, number] | null;
+}
+
+/** Keeps the main subject and significant parts; drops specks and faint blobs. */
+function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, minAbsArea: number): KeptComponents {
+  const cc = components(fg, w, h, true);
+  const sumD = new Float64Array(cc.count + 1);
+  const n = w * h;
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (l) sumD[l] += Math.min(D[i]!, 50);
+  }
+  let maxArea = 0;
+  for (let l = 1; l <= cc.count; l++) {
+    const meanD = sumD[l]! / cc.area[l]!;
+    if (meanD >= 2 * T_DIST && cc.area[l]! > maxArea) maxArea = cc.area[l]!;
+  }
+  const keep = new Uint8Array(cc.count + 1);
+  const minArea = Math.max(minAbsArea, 0.01 * maxArea);
+  let x0 = w;
+  let y0 = h;
+  let x1 = -1;
+  let y1 = -1;
+  for (let l = 1; l <= cc.count; l++) {
+    const meanD = sumD[l]! / cc.area[l]!;
+    if (cc.area[l]! >= minArea && meanD >= 2 * T_DIST) {
+      keep[l] = 1;
+      const b = cc.box[l]!;
+      x0 = Math.min(x0, b[0]);
+      y0 = Math.min(y0, b[1]);
+      x1 = Math.max(x1, b[2]);
+      y1 = Math.max(y1, b[3]);
+    }
+  }
+  const mask = new Uint8Array(n);
+  let area = 0;
+  for (let i = 0; i < n; i++)
+    if (keep[cc.labels[i]!]) {
+      mask[i] = 1;
+      area++;
+    }
+  return { mask, area, box: x1 >= 0 ? [x0, y0, x1, y1] : null };
+}
+
+interface CoarseResult {
+  level: Level;
+  model: PolyModel;
+  cls: Classified;
+  background: Uint8Array;
+  kept: KeptComponents;
+}
+
+async function coarsePass(image: RasterImage): Promise<CoarseResult> {
+  const level = await makeLevel(image, { left: 0, top: 0, width: image.width, height: image.height }, COARSE_SIDE);
+  const { w, h } = level;
+  const n = w * h;
+  const ring = Math.max(2, Math.round(0.04 * Math.min(w, h)));
+  const inRing = (i: number) => {
+    const y = (i / w) | 0;
+    const x = i - y * w;
+    return x < ring || y < ring || x >= w - ring || y >= h - ring;
+  };
+  let model = robustFit(samplesFrom(level, inRing, 20000), 2, 8, SIGMA_FLOOR);
+  let planes = evalPlanes(model, w, h, level.map);
+  let sigma: [number, number, number] = [
+    Math.max(model.sigma[0], SIGMA_FLOOR[0]),
+    Math.max(model.sigma[1], SIGMA_FLOOR[1]),
+    Math.max(model.sigma[2], SIGMA_FLOOR[2]),
+  ];
+  let cls = classify(level, planes, sigma);
+  const border = frameBorder(w, h);
+  // seeds: frame border pixels that match the background model (never shadow-like ones:
+  // a grey product cropped by the frame edge would otherwise be flooded from inside)
+  const borderSeeds = (c: Classified) => {
+    const s = new Uint8Array(n);
+    for (let i = 0; i < n; i++) s[i] = border[i] && c.D[i]! <= T_DIST ? 1 : 0;
+    return s;
+  };
+  let bg = floodBackground(borderSeeds(cls), cls, w, h);
+  for (let iter = 0; iter < 2; iter++) {
+    const D = cls.D;
+    const clean = (i: number) => bg[i] === 1 && D[i]! <= T_DIST;
+    let count = 0;
+    for (let i = 0; i < n; i++) if (clean(i)) count++;
+    const degree = count > 0.3 * n ? 4 : 3;
+    model = robustFit(samplesFrom(level, clean, 30000), degree, 4, SIGMA_FLOOR);
+    planes = evalPlanes(model, w, h, level.map);
+    sigma = noiseScales(level, planes, clean);
+    cls = classify(level, planes, sigma, clean);
+    bg = floodBackground(borderSeeds(cls), cls, w, h);
+  }
+  const fg = new Uint8Array(n);
+  for (let i = 0; i < n; i++) fg[i] = bg[i] ? 0 : 1;
+  const kept = keepSignificant(fg, cls.D, w, h, Math.max(4, 0.0004 * n));
+  return { level, model, cls, background: bg, kept };
+}
+
+const MATTE_BAND = 3;
+const MATTE_RADIUS = 6;
+
+/**
+ * Soft alpha in [0,1] on the level from a binary mask. Near the boundary (within MATTE_BAND px)
+ * alpha is re-estimated by projecting the pixel's linear colour onto the segment between the
+ * local background colour B and the local foreground colour F (normalised box means over
+ * pixels safely inside each region). This moves the boundary to the true 50% coverage line and
+ * removes JPEG ringing / chroma bleeding next to high-contrast edges. Where F and B are too
+ * close, or the pixel is not explained as a mix of F and B (texture), the binary mask is kept.
+ */
+function softAlpha(level: Level, fg: Uint8Array, D: Float32Array): Float32Array {
+  const { w, h, rgb } = level;
+  const n = w * h;
+  const alpha = new Float32Array(n);
+  for (let i = 0; i < n; i++) alpha[i] = fg[i]!;
+  const inv = new Uint8Array(n);
+  for (let i = 0; i < n; i++) inv[i] = fg[i] ? 0 : 1;
+  const dIn = squaredDistanceTo(inv, w, h); // fg pixels: squared distance to bg
+  const dOut = squaredDistanceTo(fg, w, h); // bg pixels: squared distance to fg
+  const lin = new Float32Array(256);
+  for (let i = 0; i < 256; i++) {
+    const c = i / 255;
+    lin[i] = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  }
+  const sure = (MATTE_BAND + 1) * (MATTE_BAND + 1);
+  const wF = new Float32Array(n);
+  const wB = new Float32Array(n);
+  const dF = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    wF[i] = fg[i] && dIn[i]! >= sure ? 1 : 0;
+    wB[i] = !fg[i] && dOut[i]! >= sure ? 1 : 0;
+    dF[i] = wF[i]! * Math.min(D[i]!, 100);
+  }
+  const wFb = boxBlur(wF, w, h, MATTE_RADIUS);
+  const wBb = boxBlur(wB, w, h, MATTE_RADIUS);
+  const dFb = boxBlur(dF, w, h, MATTE_RADIUS);
+  const planesF: Float32Array[] = [];
+  const planesB: Float32Array[] = [];
+  for (let c = 0; c < 3; c++) {
+    const pf = new Float32Array(n);
+    const pb = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = lin[rgb[i * 3 + c]!]!;
+      pf[i] = v * wF[i]!;
+      pb[i] = v * wB[i]!;
+    }
+    planesF.push(boxBlur(pf, w, h, MATTE_RADIUS));
+    planesB.push(boxBlur(pb, w, h, MATTE_RADIUS));
+  }
+  const band2 = MATTE_BAND * MATTE_BAND;
+  const minW = 0.5 / ((2 * MATTE_RADIUS + 1) * (2 * MATTE_RADIUS + 1));
+  for (let i = 0; i < n; i++) {
+    const near = fg[i] ? dIn[i]! <= band2 : dOut[i]! <= band2;
+    if (!near) continue;
+    const wf = wFb[i]!;
+    const wb = wBb[i]!;
+    const fallback = () => {
+      // thin parts / weak contrast: keep the binary decision, softened by one pixel
+      const d = fg[i] ? Math.sqrt(dIn[i]!) : -Math.sqrt(dOut[i]!);
+      alpha[i] = Math.min(1, Math.max(0, 0.5 + 0.5 * d));
+    };
+    if (wf < minW || wb < minW) {
+      fallback();
+      continue;
+    }
+    // the foreground must stand out clearly from the background for the projection to be trusted
+    if (dFb[i]! / wf < 3 * T_DIST) {
+      fallback();
+      continue;
+    }
+    let num = 0;
+    let den = 0;
+    let ii = 0;
+    const Fv = [0, 0, 0];
+    const Bv = [0, 0, 0];
+    const Iv = [0, 0, 0];
+    for (let c = 0; c < 3; c++) {
+      Fv[c] = planesF[c]![i]! / wf;
+      Bv[c] = planesB[c]![i]! / wb;
+      Iv[c] = lin[rgb[i * 3 + c]!]!;
+      num += (Iv[c]! - Bv[c]!) * (Fv[c]! - Bv[c]!);
+      den += (Fv[c]! - Bv[c]!) * (Fv[c]! - Bv[c]!);
+      ii += (Iv[c]! - Bv[c]!) * (Iv[c]! - Bv[c]!);
+    }
+    if (den < 1e-6) {
+      fallback();
+      continue;
+    }
+    const a = num / den;
+    // residual of the two-colour mix, relative to the F-B separation
+    const res = Math.max(0, ii - (num * num) / den) / den;
+    if (fg[i] && res > 0.2 && a > 0.1) {
+      alpha[i] = 1; // unexplained colour (texture/print) inside the subject
+      continue;
+    }
+    alpha[i] = a < 0 ? 0 : a > 1 ? 1 : a;
+  }
+  return alpha;
+}
+
+/** Mean gradient magnitude on the outer silhouette (fg pixels 4-adjacent to flooded background). */
+function silhouetteEdgeStrength(fg: Uint8Array, bg: Uint8Array, G: Float32Array, w: number, h: number): number {
+  let sum = 0;
+  let cnt = 0;
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      if (!fg[i]) continue;
+      if (bg[i - 1] || bg[i + 1] || bg[i - w] || bg[i + w]) {
+        sum += G[i]!;
+        cnt++;
+      }
+    }
+  return cnt ? sum / cnt : 0;
+}
+
+interface FineResult {
+  level: Level;
+  alpha: Float32Array;
+  crop: { left: number; top: number; width: number; height: number };
+  bgMean: { L: number; a: number; b: number };
+}
+
+async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineResult> {
+  const c = coarse.level;
+  const box = coarse.kept.box!;
+  // coarse box -> full-res crop with margin
+  const fx0 = box[0] * c.map.sx;
+  const fy0 = box[1] * c.map.sy;
+  const fx1 = (box[2] + 1) * c.map.sx;
+  const fy1 = (box[3] + 1) * c.map.sy;
+  const margin = Math.max(12, 0.08 * Math.max(fx1 - fx0, fy1 - fy0), 3 * c.map.sx);
+  const left = Math.max(0, Math.floor(fx0 - margin));
+  const top = Math.max(0, Math.floor(fy0 - margin));
+  const right = Math.min(image.width, Math.ceil(fx1 + margin));
+  const bottom = Math.min(image.height, Math.ceil(fy1 + margin));
+  const crop = { left, top, width: right - left, height: bottom - top };
+  const level = await makeLevel(image, crop, FINE_SIDE);
+  const { w, h } = level;
+  const n = w * h;
+
+  // coarse masks mapped to this level
+  const coarseIndex = new Int32Array(n);
+  for (let y = 0; y < h; y++) {
+    const cy = Math.min(c.h - 1, Math.max(0, Math.floor((level.map.oy + (y + 0.5) * level.map.sy) / c.map.sy)));
+    for (let x = 0; x < w; x++) {
+      const cx = Math.min(c.w - 1, Math.max(0, Math.floor((level.map.ox + (x + 0.5) * level.map.sx) / c.map.sx)));
+      coarseIndex[y * w + x] = cy * c.w + cx;
+    }
+  }
+  const coarseBgSure = erode(coarse.background, c.w, c.h, 2);
+  const coarseClean = (i: number) => coarseBgSure[coarseIndex[i]!] === 1 && coarse.cls.D[coarseIndex[i]!]! <= T_DIST;
+
+  const planes = evalPlanes(coarse.model, w, h, level.map);
+  const sigma = noiseScales(level, planes, coarseClean);
+  const cls = classify(level, planes, sigma, coarseClean);
+
+  const seeds = frameBorder(w, h);
+  for (let i = 0; i < n; i++) {
+    if (coarseBgSure[coarseIndex[i]!]) seeds[i] = 1;
+    if (cls.D[i]! > T_DIST) seeds[i] = 0;
+  }
+  const bg = floodBackground(seeds, cls, w, h);
+
+  // --- enclosed background (holes) vs. small noise holes
+  const notBg = new Uint8Array(n);
+  let fgArea = 0;
+  for (let i = 0; i < n; i++)
+    if (!bg[i]) {
+      notBg[i] = 1;
+      fgArea++;
+    }
+  const cand = new Uint8Array(n);
+  for (let i = 0; i < n; i++) cand[i] = notBg[i] && cls.D[i]! <= T_DIST ? 1 : 0;
+  const candCore = erode(cand, w, h, 1.5);
+  const cc = components(candCore, w, h, false);
+  const minHole = Math.max(12, 0.003 * fgArea);
+  const holeSeeds = new Uint8Array(n);
+  if (cc.count > 0) {
+    // Reference statistics of clean background: distribution of D and edge strength of the
+    // product's outer silhouette.
+    const refD: number[] = [];
+    const stepR = Math.max(1, Math.floor(n / 30000));
+    for (let i = 0; i < n; i += stepR) if (bg[i] && coarseClean(i)) refD.push(cls.D[i]!);
+    const refMedian = refD.length > 30 ? quantile(refD, 0.5) : 1.5;
+    const outerEdge = silhouetteEdgeStrength(notBg, bg, cls.G, w, h);
+    const ok = new Uint8Array(cc.count + 1);
+    const perComp: number[][] = [];
+    for (let l = 0; l <= cc.count; l++) perComp.push([]);
+    for (let i = 0; i < n; i++) if (cc.labels[i]) perComp[cc.labels[i]!]!.push(cls.D[i]!);
+    for (let l = 1; l <= cc.count; l++) {
+      if (cc.area[l]! < minHole) continue;
+      // a real hole shows the background itself: same distance statistics as clean background
+      const med = quantile(perComp[l]!, 0.5);
+      if (process.env.SEG_DEBUG) console.log("hole cand", l, cc.area[l], "med", med.toFixed(2), "ref", refMedian.toFixed(2));
+      if (med > Math.max(1.4 * refMedian, refMedian + 0.6)) continue;
+      ok[l] = 1;
+    }
+    for (let i = 0; i < n; i++) if (ok[cc.labels[i]!]) holeSeeds[i] = 1;
+    // ... and is bounded by the product itself: just outside the candidate there must be a
+    // sharp edge and clearly non-background colour (as on the product's outer silhouette),
+    // not a soft shading falloff (highlights, bright print matching the backdrop).
+    if (holeSeeds.some((v) => v === 1)) {
+      const grown = flood(holeSeeds, cand, w, h);
+      const hc = components(grown, w, h, false);
+      const d2Hole = squaredDistanceTo(grown, w, h);
+      const d2Bg = squaredDistanceTo(bg, w, h);
+      const outerD: number[] = [];
+      for (let i = 0; i < n; i++) if (notBg[i] && d2Bg[i]! > 2 && d2Bg[i]! <= 9) outerD.push(cls.D[i]!);
+      const outerMedD = outerD.length ? quantile(outerD, 0.5) : 0;
+      const ringG: number[][] = [];
+      const ringD: number[][] = [];
+      for (let l = 0; l <= hc.count; l++) {
+        ringG.push([]);
+        ringD.push([]);
+      }
+      const lab = hc.labels;
+      for (let y = 0; y < h; y++)
+        for (let x = 0; x < w; x++) {
+          const i = y * w + x;
+          const d2 = d2Hole[i]!;
+          if (d2 === 0 || d2 > 9) continue;
+          let l = 0;
+          for (let dy = -3; dy <= 3 && !l; dy++)
+            for (let dx = -3; dx <= 3 && !l; dx++) {
+              const yy = y + dy;
+              const xx = x + dx;
+              if (yy >= 0 && yy < h && xx >= 0 && xx < w) l = lab[yy * w + xx]!;
+            }
+          if (!l) continue;
+          if (d2 <= 4) ringG[l]!.push(cls.G[i]!);
+          if (d2 > 2) ringD[l]!.push(cls.D[i]!);
+        }
+      const accepted = new Uint8Array(hc.count + 1);
+      for (let l = 1; l <= hc.count; l++) {
+        const g = ringG[l]!.length ? ringG[l]!.reduce((a, b) => a + b, 0) / ringG[l]!.length : 0;
+        const d = ringD[l]!.length ? quantile(ringD[l]!, 0.5) : 0;
+        if (process.env.SEG_DEBUG)
+          console.log("hole", l, hc.area[l], "ringG", g.toFixed(2), "outerG", outerEdge.toFixed(2), "ringD", d.toFixed(1), "outerD", outerMedD.toFixed(1));
+        if (g >= Math.max(cls.gradThreshold, 0.35 * outerEdge) && d >= Math.max(1.5 * T_DIST, 0.4 * outerMedD)) accepted[l] = 1;
+      }
+      for (let i = 0; i < n; i++) if (holeSeeds[i] && !accepted[lab[i]!]) holeSeeds[i] = 0;
+    }
+  }
+  const holes = flood(holeSeeds, cand, w, h);
+
+  const fg = new Uint8Array(n);
+  for (let i = 0; i < n; i++) fg[i] = !bg[i] && !holes[i] ? 1 : 0;
+  if (process.env.SEG_DUMP) {
+    const vis = Buffer.alloc(n * 3);
+    for (let i = 0; i < n; i++) {
+      vis[i * 3] = bg[i] ? 255 : 0;
+      vis[i * 3 + 1] = holes[i] ? 255 : cls.shadowLike[i] ? 128 : 0;
+      vis[i * 3 + 2] = Math.min(255, cls.D[i]! * 10);
+    }
+    await sharp(vis, { raw: { width: w, height: h, channels: 3 } }).png().toFile(process.env.SEG_DUMP);
+    const vis2 = Buffer.alloc(n * 3);
+    for (let i = 0; i < n; i++) {
+      vis2[i * 3] = Math.min(255, (cls.G[i]! / cls.gradThreshold) * 128);
+      vis2[i * 3 + 1] = cls.passable[i] ? 255 : 0;
+      vis2[i * 3 + 2] = cls.shadowLike[i] ? 255 : 0;
+    }
+    await sharp(vis2, { raw: { width: w, height: h, channels: 3 } }).png().toFile(process.env.SEG_DUMP.replace(".png", "g.png"));
+    console.log("gradThreshold", cls.gradThreshold, "sigma", cls.sigma, "T", T_DIST);
+  }
+  const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)));
+  const alpha = softAlpha(level, kept.mask, cls.D);
+
+  // mean background colour (model over clean background pixels)
+  let sL = 0;
+  let sa = 0;
+  let sb = 0;
+  let cnt = 0;
+  const cd = coarse.cls.D;
+  for (let i = 0; i < c.w * c.h; i++)
+    if (coarse.background[i] && cd[i]! <= T_DIST) {
+      sL += coarse.cls.model[0][i]!;
+      sa += coarse.cls.model[1][i]!;
+      sb += coarse.cls.model[2][i]!;
+      cnt++;
+    }
+  const bgMean = cnt ? { L: sL / cnt, a: sa / cnt, b: sb / cnt } : { L: 100, a: 0, b: 0 };
+  return { level, alpha, crop, bgMean };
+}
+
+/** Bilinear upsampling of a level's alpha into the full-resolution alpha buffer. */
+function upsampleInto(out: Buffer, fullW: number, alpha: Float32Array, w: number, h: number, crop: { left: number; top: number; width: number; height: number }): void {
+  const sx = w / crop.width;
+  const sy = h / crop.height;
+  for (let Y = 0; Y < crop.height; Y++) {
+    let fy = (Y + 0.5) * sy - 0.5;
+    if (fy < 0) fy = 0;
+    if (fy > h - 1) fy = h - 1;
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(h - 1, y0 + 1);
+    const ty = fy - y0;
+    const orow = (crop.top + Y) * fullW + crop.left;
+    for (let X = 0; X < crop.width; X++) {
+      let fx = (X + 0.5) * sx - 0.5;
+      if (fx < 0) fx = 0;
+      if (fx > w - 1) fx = w - 1;
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(w - 1, x0 + 1);
+      const tx = fx - x0;
+      const a =
+        (alpha[y0 * w + x0]! * (1 - tx) + alpha[y0 * w + x1]! * tx) * (1 - ty) +
+        (alpha[y1 * w + x0]! * (1 - tx) + alpha[y1 * w + x1]! * tx) * ty;
+      out[orow + X] = Math.round(a * 255);
+    }
+  }
+}
+
+function validateImage(image: RasterImage): void {
+  if (!image || !Buffer.isBuffer(image.data)) throw new ImagingArgumentError("image.data must be a Buffer");
+  if (!Number.isInteger(image.width) || !Number.isInteger(image.height) || image.width < 1 || image.height < 1)
+    throw new ImagingArgumentError("image width/height must be positive integers");
+  if (image.channels !== 3 && image.channels !== 4) throw new ImagingArgumentError("image.channels must be 3 or 4");
+  if (image.data.length !== image.width * image.height * image.channels)
+    throw new ImagingArgumentError(
+      `image.data has ${image.data.length} bytes, expected ${image.width * image.height * image.channels}`,
+    );
+}
+
+/** If the source already carries a real cut-out alpha channel, use it as the mask. */
+function existingAlpha(image: RasterImage): Buffer | null {
+  if (image.channels !== 4) return null;
+  const n = image.width * image.height;
+  let transparent = 0;
+  let opaque = 0;
+  for (let i = 0, p = 3; i < n; i++, p += 4) {
+    const a = image.data[p]!;
+    if (a < 128) transparent++;
+    if (a >= 128) opaque++;
+  }
+  if (transparent < 0.01 * n || opaque === 0) return null;
+  const alpha = Buffer.alloc(n);
+  for (let i = 0, p = 3; i < n; i++, p += 4) alpha[i] = image.data[p]!;
+  return alpha;
+}
+
+/**
+ * Separates the product from a studio background. Returns a soft alpha mask at the source
+ * resolution. Throws NoSubjectError when nothing but background is found.
+ */
+export async function segmentProduct(image: RasterImage): Promise<SegmentResult> {
+  validateImage(image);
+  const { width, height } = image;
+  const n = width * height;
+
+  const pre = existingAlpha(image);
+  if (pre) {
+    let cov = 0;
+    for (let i = 0; i < n; i++) if (pre[i]! >= 128) cov++;
+    return { alpha: pre, width, height, coverage: cov / n, background: { r: 255, g: 255, b: 255 } };
+  }
+
+  const coarse = await coarsePass(image);
+  if (!coarse.kept.box || coarse.kept.area === 0) throw new NoSubjectError();
+  const fine = await finePass(image, coarse);
+
+  const alpha = Buffer.alloc(n);
+  upsampleInto(alpha, width, fine.alpha, fine.level.w, fine.level.h, fine.crop);
+  let cov = 0;
+  for (let i = 0; i < n; i++) if (alpha[i]! >= 128) cov++;
+  if (cov === 0) throw new NoSubjectError();
+  const background = labToSrgb8(fine.bgMean.L, fine.bgMean.a, fine.bgMean.b);
+  return { alpha, width, height, coverage: cov / n, background };
+}

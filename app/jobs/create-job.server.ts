@@ -1,0 +1,77 @@
+// Creating a job: validate everything first, store the source, then write the job row and
+// its `queued` event in one transaction. A refused request stores nothing; a repeated
+// Idempotency-Key returns the job it created the first time.
+import { monotonicFactory } from "ulid";
+import { Prisma } from "@prisma/client";
+import { db } from "~/db.server";
+import { appendEventTx } from "~/timeline/append-event.server";
+import { appBlobStore } from "~/storage/app-blob-store.server";
+import { jobBlobKey } from "~/storage/keys.server";
+import { jobQueue } from "~/engine/job-queue.server";
+import type { SourceImageInfo } from "./source-image.server";
+
+const nextUlid = monotonicFactory();
+
+export type JobSource =
+  | { type: "upload"; bytes: Buffer; info: SourceImageInfo; filename: string | null }
+  | { type: "url"; url: string; /** Shown instead of the URL's file name, e.g. the product's title. */ name?: string | null };
+
+export interface CreateJobInput {
+  shop: string;
+  kind: string;
+  /** Already validated and defaulted by the kind's options schema. */
+  options: Record<string, unknown>;
+  productId: string | null;
+  source: JobSource;
+  idempotencyKey: string | null;
+}
+
+export async function findByIdempotencyKey(shop: string, key: string) {
+  return db().job.findUnique({ where: { shop_idempotencyKey: { shop, idempotencyKey: key } } });
+}
+
+export async function createJob(input: CreateJobInput) {
+  if (input.idempotencyKey) {
+    const existing = await findByIdempotencyKey(input.shop, input.idempotencyKey);
+    if (existing) return { job: existing, created: false };
+  }
+  const publicId = nextUlid();
+  let sourceKey: string | null = null;
+  if (input.source.type === "upload") {
+    sourceKey = jobBlobKey(input.shop, publicId, `upload.${input.source.info.format === "jpeg" ? "jpg" : input.source.info.format}`);
+    await appBlobStore().put(sourceKey, input.source.bytes, { contentType: input.source.info.contentType });
+  }
+  const sourceName =
+    input.source.type === "upload"
+      ? input.source.filename
+      : input.source.name || decodeURIComponent(new URL(input.source.url).pathname.split("/").pop() ?? "");
+  try {
+    const job = await db().$transaction(async (tx) => {
+      const job = await tx.job.create({
+        data: {
+          publicId,
+          shop: input.shop,
+          kind: input.kind,
+          options: JSON.stringify(input.options),
+          productId: input.productId,
+          sourceKey,
+          sourceUrl: input.source.type === "url" ? input.source.url : null,
+          sourceName: sourceName || null,
+          idempotencyKey: input.idempotencyKey,
+        },
+      });
+      const { seq } = await appendEventTx(tx, job.id, { type: "queued", visibility: "public", message: "Queued" });
+      return { ...job, lastSeq: seq, latestPublicSeq: seq };
+    });
+    await (await jobQueue()).enqueue(job.id);
+    return { job, created: true };
+  } catch (error) {
+    if (sourceKey) await appBlobStore().delete(sourceKey).catch(() => undefined);
+    // Two requests with one Idempotency-Key raced: the loser returns the winner's job.
+    if (input.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+      const existing = await findByIdempotencyKey(input.shop, input.idempotencyKey);
+      if (existing) return { job: existing, created: false };
+    }
+    throw error;
+  }
+}

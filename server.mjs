@@ -1,0 +1,39 @@
+// Production server (`npm start`): Express + Remix's request handler, as remix-serve does,
+// with two differences that matter for the API: requests go through `app.use` (Express
+// would answer a malformed %-escape with its own HTML 400 before any route), and the
+// native fetch/Request/FormData of Node 22 are used instead of Remix's polyfills.
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequestHandler } from "@remix-run/express";
+import { installGlobals } from "@remix-run/node";
+import compression from "compression";
+import express from "express";
+import morgan from "morgan";
+
+process.env.NODE_ENV ??= "production";
+installGlobals({ nativeFetch: true });
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const build = await import(pathToFileURL(path.join(root, "build/server/index.js")).href);
+const port = Number(process.env.PORT || 3000);
+const host = process.env.HOST || undefined;
+
+const app = express();
+app.disable("x-powered-by");
+app.use(compression());
+// Fingerprinted assets never change; everything else in build/client may.
+app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
+app.use(express.static(path.join(root, "build/client"), { maxAge: "1h" }));
+if (!["0", "off", "false"].includes(String(process.env.LOG_REQUESTS).toLowerCase())) app.use(morgan("tiny"));
+app.use(createRequestHandler({ build, mode: process.env.NODE_ENV }));
+// Anything that escapes Remix (it should not) still answers in the API's JSON shape.
+app.use((error, _req, res, _next) => {
+  console.error(error);
+  res.status(500).json({ detail: "Internal Server Error" });
+});
+
+const server = app.listen(port, host, () => console.log(`[studio] listening on http://${host ?? "localhost"}:${port}`));
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  // Running jobs keep their lease; after JOB_LEASE_SECONDS the next start resumes them.
+  process.once(signal, () => server.close(() => process.exit(0)));
+}
