@@ -3,13 +3,18 @@
 import { PrismaClient } from "@prisma/client";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { createRequire } from "node:module";
+import type { Pool } from "pg";
 import { databaseTarget } from "./db/database-url";
 import { env } from "./env.server";
 
 declare global {
   // eslint-disable-next-line no-var
   var __studioPrisma: PrismaClient | undefined;
+  // eslint-disable-next-line no-var
+  var __studioPgPool: Pool | undefined;
 }
+
+const require = createRequire(import.meta.url);
 
 function createClient(): PrismaClient {
   const target = databaseTarget(env().DATABASE_URL);
@@ -21,16 +26,26 @@ function createClient(): PrismaClient {
   }
   // The PostgreSQL twin is generated into node_modules/.prisma/client-pg with the same
   // models, so its client has the same shape; load it only when asked for.
-  const require = createRequire(import.meta.url);
   const { PrismaClient: PgClient } = require(".prisma/client-pg") as { PrismaClient: typeof PrismaClient };
   const { PrismaPg } = require("@prisma/adapter-pg") as typeof import("@prisma/adapter-pg");
-  return new PgClient({ adapter: new PrismaPg({ connectionString: target.url }) });
+  return new PgClient({ adapter: new PrismaPg(pgPool()) });
 }
 
 /** Process-wide client (kept on globalThis so dev-server reloads reuse the connection). */
 export function db(): PrismaClient {
   globalThis.__studioPrisma ??= createClient();
   return globalThis.__studioPrisma;
+}
+
+/** The PostgreSQL pool behind Prisma, shared with the hot-path reader (app/db/fast-read.server.ts). */
+export function pgPool(): Pool {
+  if (!globalThis.__studioPgPool) {
+    const target = databaseTarget(env().DATABASE_URL);
+    if (target.provider !== "postgresql") throw new Error("pgPool() needs a postgresql:// DATABASE_URL");
+    const { Pool: PgPool } = require("pg") as typeof import("pg");
+    globalThis.__studioPgPool = new PgPool({ connectionString: target.url });
+  }
+  return globalThis.__studioPgPool;
 }
 
 export default db;

@@ -1,6 +1,6 @@
 // The public shapes of jobs, events and artifacts (contract + seed page). Storage keys
 // are turned into presigned URLs here and nowhere else.
-import type { Artifact, Job, JobEvent } from "@prisma/client";
+import type { Artifact, Job } from "@prisma/client";
 import { appBlobStore } from "~/storage/app-blob-store.server";
 import type { ArtifactResponseT, JobDetailT, JobEventResponseT } from "~/api/schemas";
 
@@ -8,7 +8,19 @@ export type ArtifactResponse = ArtifactResponseT;
 export type JobEventResponse = JobEventResponseT;
 export type JobDetail = JobDetailT;
 
-export async function serializeArtifact(artifact: Artifact): Promise<ArtifactResponse> {
+/** What serialization needs of a stored artifact / event (Prisma rows or fast-path rows). */
+export type StoredArtifact = Pick<Artifact, "kind" | "role" | "label" | "meta" | "storageKey" | "contentType">;
+export interface StoredEvent {
+  seq: number;
+  eventType: string;
+  stage: string | null;
+  message: string;
+  extra: string | null;
+  createdAt: Date;
+  artifacts: StoredArtifact[];
+}
+
+export async function serializeArtifact(artifact: StoredArtifact): Promise<ArtifactResponse> {
   return {
     image_url: await appBlobStore().presign(artifact.storageKey, { contentType: artifact.contentType }),
     kind: artifact.kind,
@@ -18,7 +30,7 @@ export async function serializeArtifact(artifact: Artifact): Promise<ArtifactRes
   };
 }
 
-export async function serializeEvent(event: JobEvent & { artifacts: Artifact[] }): Promise<JobEventResponse> {
+export async function serializeEvent(event: StoredEvent): Promise<JobEventResponse> {
   return {
     seq: event.seq,
     event_type: event.eventType as JobEventResponse["event_type"],
@@ -31,7 +43,7 @@ export async function serializeEvent(event: JobEvent & { artifacts: Artifact[] }
   };
 }
 
-export async function serializeJob(job: Job, finals: Artifact[]): Promise<JobDetail> {
+export async function serializeJob(job: Job, finals: StoredArtifact[]): Promise<JobDetail> {
   return {
     public_id: job.publicId,
     kind: job.kind as JobDetail["kind"],

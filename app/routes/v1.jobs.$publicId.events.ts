@@ -3,7 +3,7 @@ import { authenticateApi } from "~/api/auth.server";
 import { handleApi } from "~/api/handle.server";
 import { IssueList, jobNotFound, jsonResponse, methodNotAllowed } from "~/api/errors.server";
 import { intParam, singleQuery } from "~/api/params.server";
-import { getOwnedJob } from "~/jobs/find-job.server";
+import { getOwnedJobRef } from "~/jobs/find-job.server";
 import { readPublicTimeline } from "~/timeline/read-events.server";
 
 // GET /v1/jobs/{public_id}/events?since=N — the public timeline (seed page).
@@ -14,7 +14,7 @@ export const loader = ({ request, params }: LoaderFunctionArgs) =>
     const since = intParam(singleQuery(new URL(request.url), "since", issues), "query", "since", issues, { ge: 0 });
     issues.throwIfAny();
     // Ownership first: a foreign or unknown job 404s before any event is read.
-    const job = await getOwnedJob(shop, params.publicId ?? "");
+    const job = await getOwnedJobRef(shop, params.publicId ?? "");
     if (!job) throw jobNotFound();
     return jsonResponse(200, await readPublicTimeline(job, since));
   });

@@ -1,12 +1,11 @@
 // The application's blob store, configured from the validated environment on first use.
 import { env } from "~/env.server";
-import { blobStore, configureBlobStore } from "./index.server";
+import { blobStore, configureBlobStore, isBlobStoreConfigured } from "./index.server";
 import type { BlobStore } from "./blob-store.server";
 
-let configured = false;
-
+/** The configured store; configured from env on first use unless something configured it already. */
 export function appBlobStore(): BlobStore {
-  if (!configured) {
+  if (!isBlobStoreConfigured()) {
     const e = env();
     configureBlobStore({
       blobStore: e.BLOB_STORE,
@@ -21,7 +20,6 @@ export function appBlobStore(): BlobStore {
         forcePathStyle: e.S3_FORCE_PATH_STYLE,
       },
     });
-    configured = true;
   }
   return blobStore();
 }

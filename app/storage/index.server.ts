@@ -61,6 +61,10 @@ export function configureBlobStore(cfg: BlobStoreConfig): void {
   instance = undefined;
 }
 
+export function isBlobStoreConfigured(): boolean {
+  return config !== undefined;
+}
+
 export function blobStore(): BlobStore {
   if (!config) throw new Error("blob store not configured: call configureBlobStore() at startup");
   instance ??= createBlobStore(config);

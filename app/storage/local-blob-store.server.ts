@@ -48,9 +48,17 @@ export type BlobTokenResult =
   | { ok: true; key: string; contentType: string; /** unix seconds */ expiresAt: number }
   | { ok: false; reason: "invalid" | "expired" };
 
+// Derived once per secret: every artifact in every timeline poll is presigned with it.
+const derivedKeys = new Map<string, Buffer>();
+
 function tokenKey(secret: string): Buffer {
   if (!secret) throw new Error("blob token secret is empty");
-  return Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), HKDF_INFO, 32));
+  let key = derivedKeys.get(secret);
+  if (!key) {
+    key = Buffer.from(hkdfSync("sha256", secret, Buffer.alloc(0), HKDF_INFO, 32));
+    derivedKeys.set(secret, key);
+  }
+  return key;
 }
 
 export function sealBlobToken(
