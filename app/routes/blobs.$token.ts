@@ -2,8 +2,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { appBlobStore } from "~/storage/app-blob-store.server";
 import { serveBlob } from "~/storage/index.server";
+import { handleApi } from "~/api/handle.server";
+import { methodNotAllowed } from "~/api/errors.server";
 
 export async function loader({ params }: LoaderFunctionArgs) {
   appBlobStore(); // configures the store from env if this is the first request since start
   return serveBlob(params.token ?? "");
 }
+
+// Presigned URLs are read-only.
+export const action = () => handleApi(async () => { throw methodNotAllowed(); });
