@@ -3,6 +3,7 @@
 import { z } from "zod";
 import * as S from "./schemas";
 import { catalogImageOptions } from "~/pipelines/catalog-image.server";
+import { onModelRenderOptions } from "~/pipelines/on-model-render.server";
 import { MAX_SOURCE_BYTES } from "~/jobs/source-image.server";
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -22,6 +23,8 @@ const hmacHeader = {
   description:
     "base64(HMAC-SHA256(SHOPIFY_API_SECRET, METHOD\\nPATHNAME\\nQUERY\\nBODY)) with `shop` and `timestamp` query parameters; see the contract.",
 };
+const modelIdParam = { name: "model_id", in: "path", required: true, schema: { type: "string", title: "Model Id" } };
+const modelNotFound = { "404": json("ErrorDetail", 'Unknown, malformed or foreign model: `{"detail": "Model not found"}`.') };
 const publicIdParam = { name: "public_id", in: "path", required: true, schema: { type: "string", title: "Public Id" } };
 const query = (name: string, schema: object, description: string) => ({ name, in: "query", required: false, schema, description });
 
@@ -34,6 +37,10 @@ export function openApiDocument(): object {
     registry.add(schema, { id: (schema.meta() as { id: string }).id });
   }
   registry.add(catalogImageOptions, { id: "CatalogImageOptions" });
+  for (const schema of [S.AnchorPoint, S.ModelAnchors, S.ModelResponse, S.ModelList]) {
+    registry.add(schema, { id: (schema.meta() as { id: string }).id });
+  }
+  registry.add(onModelRenderOptions, { id: "OnModelRenderOptions" });
   const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}`, io: "output" });
   for (const schema of Object.values(schemas)) delete (schema as Record<string, unknown>).$schema;
 
@@ -86,7 +93,7 @@ export function openApiDocument(): object {
                     kind: { type: "string", enum: ["catalog_image", "on_model_render"] },
                     image: { type: "string", contentMediaType: "application/octet-stream", description: `PNG, JPEG or WebP; at most ${MAX_SOURCE_BYTES / 1024 / 1024} MB and 40 megapixels.` },
                     product_id: { type: "string", pattern: "^gid://shopify/Product/[1-9]\\d{0,19}$" },
-                    options: { type: "string", description: "A JSON object, validated per kind (catalog_image: CatalogImageOptions)." },
+                    options: { type: "string", description: "A JSON object, validated per kind (catalog_image: CatalogImageOptions; on_model_render: OnModelRenderOptions)." },
                   },
                 },
               },
@@ -145,6 +152,71 @@ export function openApiDocument(): object {
             "202": json("JobDetail", "The job as it is at that moment."),
             "409": json("ErrorDetail", "The job already finished."),
             ...notFound,
+            ...errors,
+          },
+        },
+      },
+      "/v1/models": {
+        get: {
+          operationId: "listModels",
+          summary: "The shop's model library: Studio's built-in dress forms, then the shop's own photos",
+          parameters: [hmacHeader],
+          responses: { "200": json("ModelList", "The models this shop's on_model_render jobs can use."), ...errors },
+        },
+        post: {
+          operationId: "createModel",
+          summary: "Add a model photo with its anchor points",
+          parameters: [hmacHeader],
+          requestBody: {
+            required: true,
+            content: {
+              "multipart/form-data": {
+                schema: {
+                  type: "object",
+                  required: ["image", "anchors"],
+                  properties: {
+                    image: {
+                      type: "string",
+                      contentMediaType: "application/octet-stream",
+                      description: `An upright, front-facing photo of a person: PNG, JPEG or WebP; at most ${MAX_SOURCE_BYTES / 1024 / 1024} MB and 40 megapixels, at least 256 px on the shorter side.`,
+                    },
+                    anchors: {
+                      type: "string",
+                      description:
+                        'A JSON object (ModelAnchors): left_shoulder, right_shoulder, left_hip, right_hip and optionally neck, each {"x", "y"} in pixels inside the (EXIF-oriented) image; hips below shoulders.',
+                    },
+                    name: { type: "string", minLength: 1, maxLength: 80, description: "Default: the file name." },
+                  },
+                },
+              },
+            },
+          },
+          responses: {
+            "201": json("ModelResponse", "The model; pass its id as options.model."),
+            "400": json("ErrorDetail", "The body could not be parsed."),
+            "413": json("ErrorDetail", "Image over 20 MB or 40 megapixels."),
+            "415": json("ErrorDetail", "Not multipart, or not a PNG, JPEG or WebP image."),
+            ...errors,
+          },
+        },
+      },
+      "/v1/models/{model_id}": {
+        get: {
+          operationId: "getModel",
+          summary: "A model",
+          parameters: [modelIdParam, hmacHeader],
+          responses: { "200": json("ModelResponse", "The model."), ...modelNotFound, ...errors },
+        },
+        delete: {
+          operationId: "deleteModel",
+          summary: "Delete one of the shop's own models",
+          description:
+            "Built-in models cannot be deleted (409). A model that a queued or running job will render with is kept until that job finishes (409); finished jobs keep their images.",
+          parameters: [modelIdParam, hmacHeader],
+          responses: {
+            "204": { description: "Deleted." },
+            "409": json("ErrorDetail", "A built-in model, or a model an unfinished job uses."),
+            ...modelNotFound,
             ...errors,
           },
         },

@@ -68,7 +68,7 @@ export async function createJob(input: CreateJobInput) {
   } catch (error) {
     if (sourceKey) await appBlobStore().delete(sourceKey).catch(() => undefined);
     // Two requests with one Idempotency-Key raced: the loser returns the winner's job.
-    if (input.idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+    if (input.idempotencyKey && (error as { code?: unknown } | null)?.code === "P2002") {
       const existing = await findByIdempotencyKey(input.shop, input.idempotencyKey);
       if (existing) return { job: existing, created: false };
     }

@@ -24,7 +24,7 @@ export const catalogImageOptions = z
   })
   .strict();
 
-export async function subjectAlpha(ctx: StageContext): Promise<Buffer> {
+async function subjectAlpha(ctx: StageContext): Promise<Buffer> {
   const cached = ctx.memo.get("alpha") as Buffer | undefined;
   if (cached) return cached;
   // After a restart: the mask is the cutout artifact's alpha channel.

@@ -1,0 +1,35 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { authenticateApi } from "~/api/auth.server";
+import { handleApi } from "~/api/handle.server";
+import { conflict, jsonResponse, methodNotAllowed, modelNotFound } from "~/api/errors.server";
+import { readBody } from "~/api/read-body.server";
+import { deleteModel, findModel } from "~/models/model-library.server";
+import { serializeModel } from "~/models/serialize.server";
+
+// GET /v1/models/{model_id} — one model of the shop's library.
+export const loader = ({ request, params }: LoaderFunctionArgs) =>
+  handleApi(async () => {
+    const { shop } = await authenticateApi(request);
+    const model = await findModel(shop, params.modelId ?? "");
+    if (!model) throw modelNotFound();
+    return jsonResponse(200, await serializeModel(model));
+  });
+
+// DELETE /v1/models/{model_id} — 204; 409 for a built-in or a model an unfinished job uses.
+export const action = ({ request, params }: ActionFunctionArgs) =>
+  handleApi(async () => {
+    if (request.method !== "DELETE") throw methodNotAllowed();
+    const body = await readBody(request, 64 * 1024);
+    const { shop } = await authenticateApi(request, body);
+    const outcome = await deleteModel(shop, params.modelId ?? "");
+    switch (outcome.status) {
+      case "not_found":
+        throw modelNotFound();
+      case "builtin":
+        throw conflict("Built-in models cannot be deleted");
+      case "in_use":
+        throw conflict(`The model is used by job ${outcome.jobPublicId}, which has not finished; delete the model once that job is done or cancelled`);
+      case "deleted":
+        return new Response(null, { status: 204 });
+    }
+  });
