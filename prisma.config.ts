@@ -4,6 +4,7 @@ import { defineConfig } from "prisma/config";
 import { PrismaLibSQL } from "@prisma/adapter-libsql";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { databaseTarget, schemaPaths } from "./app/db/database-url";
+import { migratePool } from "./app/db/pg-migrate-pool";
 
 const target = databaseTarget(process.env.DATABASE_URL);
 // The schemas read env("DATABASE_URL"); give generate a value when it is unset.
@@ -17,7 +18,7 @@ export default defineConfig({
   migrations: { path: paths.migrations },
   async adapter() {
     return target.provider === "postgresql"
-      ? new PrismaPg({ connectionString: target.url })
+      ? new PrismaPg(migratePool(target.url))
       : new PrismaLibSQL({ url: target.url });
   },
 });

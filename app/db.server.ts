@@ -16,10 +16,14 @@ declare global {
 
 const require = createRequire(import.meta.url);
 
+// Bursts of appends (hundreds of events at once) queue for a connection longer than
+// Prisma's 2 s default; waiting is right, failing the append is not.
+const transactionOptions = { maxWait: 30_000, timeout: 30_000 };
+
 function createClient(): PrismaClient {
   const target = databaseTarget(env().DATABASE_URL);
   if (target.provider === "sqlite") {
-    const client = new PrismaClient({ adapter: new PrismaLibSQL({ url: target.url }) });
+    const client = new PrismaClient({ adapter: new PrismaLibSQL({ url: target.url }), transactionOptions });
     // WAL lets timeline polls read while the worker writes (the mode persists in the file).
     client.$queryRawUnsafe("PRAGMA journal_mode = WAL").catch(() => undefined);
     return client;
@@ -28,7 +32,7 @@ function createClient(): PrismaClient {
   // models, so its client has the same shape; load it only when asked for.
   const { PrismaClient: PgClient } = require(".prisma/client-pg") as { PrismaClient: typeof PrismaClient };
   const { PrismaPg } = require("@prisma/adapter-pg") as typeof import("@prisma/adapter-pg");
-  return new PgClient({ adapter: new PrismaPg(pgPool()) });
+  return new PgClient({ adapter: new PrismaPg(pgPool()), transactionOptions });
 }
 
 /** Process-wide client (kept on globalThis so dev-server reloads reuse the connection). */
@@ -43,7 +47,11 @@ export function pgPool(): Pool {
     const target = databaseTarget(env().DATABASE_URL);
     if (target.provider !== "postgresql") throw new Error("pgPool() needs a postgresql:// DATABASE_URL");
     const { Pool: PgPool } = require("pg") as typeof import("pg");
-    globalThis.__studioPgPool = new PgPool({ connectionString: target.url });
+    const pool = new PgPool({ connectionString: target.url });
+    // An idle connection the server drops (restart, failover, admin kill) must not take the
+    // process down; pg discards that client and the next query opens a new one.
+    pool.on("error", (error) => console.error("[db] idle PostgreSQL connection lost:", error.message));
+    globalThis.__studioPgPool = pool;
   }
   return globalThis.__studioPgPool;
 }

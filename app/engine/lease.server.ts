@@ -28,15 +28,14 @@ export async function renewLease(jobId: number, workerId: string, leaseMs: numbe
 }
 
 /** Jobs waiting for a worker: queued ones, and running ones whose worker stopped renewing. */
-export async function findClaimableJobIds(limit: number, exclude: Iterable<number> = []): Promise<number[]> {
-  const rows = await db().job.findMany({
+export async function findClaimableJobs(limit: number, exclude: Iterable<number> = []): Promise<{ id: number; attempts: number }[]> {
+  return db().job.findMany({
     where: {
       id: { notIn: [...exclude] },
       OR: [{ status: "queued" }, { status: "running", leaseExpiresAt: { lt: new Date() } }],
     },
     orderBy: { id: "asc" },
     take: limit,
-    select: { id: true },
+    select: { id: true, attempts: true },
   });
-  return rows.map((r) => r.id);
 }

@@ -2,7 +2,7 @@
 // the database and runs up to `concurrency` at once. Woken at once when a job is created;
 // polls as a fallback, which is also how abandoned jobs are picked up after a restart.
 import { randomUUID } from "node:crypto";
-import { findClaimableJobIds } from "./lease.server";
+import { findClaimableJobs } from "./lease.server";
 import { runJob } from "./run-job.server";
 
 export interface LocalWorkerOptions {
@@ -55,8 +55,7 @@ export class LocalWorker {
   private async fill() {
     const free = this.options.concurrency - this.active.size;
     if (free <= 0) return;
-    const ids = await findClaimableJobIds(free, this.active);
-    for (const id of ids) {
+    for (const { id } of await findClaimableJobs(free, this.active)) {
       this.active.add(id);
       runJob(id, { workerId: this.id })
         .catch((error) => console.error(`[worker] job ${id} crashed the runner:`, error))

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { Queue, Worker } from "bullmq";
 import { env } from "~/env.server";
 import { QUEUE_NAME, redisConnection } from "./bull-queue.server";
-import { findClaimableJobIds } from "./lease.server";
+import { findClaimableJobs } from "./lease.server";
 import { runJob } from "./run-job.server";
 
 export function startQueueWorker() {
@@ -14,16 +14,30 @@ export function startQueueWorker() {
   const workerId = `queue-${process.pid}-${randomUUID().slice(0, 8)}`;
   const connection = redisConnection(config.REDIS_URL);
   const queue = new Queue(QUEUE_NAME, { connection });
-  const worker = new Worker(QUEUE_NAME, async (message) => runJob(Number(message.data.jobId), { workerId }), {
-    connection,
-    concurrency: config.WORKER_CONCURRENCY,
-  });
+  // A job this process is already running is skipped: a redelivered or swept message must
+  // not start a second run beside the first.
+  const active = new Set<number>();
+  const worker = new Worker(
+    QUEUE_NAME,
+    async (message) => {
+      const jobId = Number(message.data.jobId);
+      if (active.has(jobId)) return false;
+      active.add(jobId);
+      try {
+        return await runJob(jobId, { workerId });
+      } finally {
+        active.delete(jobId);
+      }
+    },
+    { connection, concurrency: config.WORKER_CONCURRENCY },
+  );
   worker.on("failed", (message, error) => console.error(`[worker] job ${message?.data?.jobId} failed in the runner:`, error));
 
   const sweep = async () => {
-    for (const id of await findClaimableJobIds(100)) {
-      // A stable BullMQ id makes the sweep idempotent while the message is waiting.
-      await queue.add("run", { jobId: id }, { jobId: `sweep-${id}`, removeOnComplete: true, removeOnFail: true });
+    for (const { id, attempts } of await findClaimableJobs(100, active)) {
+      // Idempotent per claim: the same message id while it waits, a new one once a worker
+      // has claimed the job again (a dead worker's message may be stuck in BullMQ for a while).
+      await queue.add("run", { jobId: id }, { jobId: `sweep-${id}-${attempts}`, removeOnComplete: true, removeOnFail: true });
     }
   };
   const sweeper = setInterval(() => sweep().catch((e) => console.error("[worker] sweep failed:", e)), Math.max(1000, (config.JOB_LEASE_SECONDS * 1000) / 2));

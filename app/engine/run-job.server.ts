@@ -33,7 +33,9 @@ export interface RunOptions {
 /** Returns false when another worker holds the job (nothing was done). */
 export async function runJob(jobId: number, options: RunOptions = {}): Promise<boolean> {
   const config = env();
-  const workerId = options.workerId ?? `worker-${randomUUID()}`;
+  // Each claim gets its own lease token, so a run that stalled past its lease (and was
+  // re-claimed, even by the same worker) fails every later lease check instead of racing on.
+  const workerId = `${options.workerId ?? "worker"}:${randomUUID().slice(0, 8)}`;
   const leaseMs = config.JOB_LEASE_SECONDS * 1000;
   if (!(await claimJob(jobId, workerId, leaseMs))) return false;
 

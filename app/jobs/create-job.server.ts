@@ -2,7 +2,6 @@
 // its `queued` event in one transaction. A refused request stores nothing; a repeated
 // Idempotency-Key returns the job it created the first time.
 import { monotonicFactory } from "ulid";
-import { Prisma } from "@prisma/client";
 import { db } from "~/db.server";
 import { appendEventTx } from "~/timeline/append-event.server";
 import { appBlobStore } from "~/storage/app-blob-store.server";
@@ -63,7 +62,9 @@ export async function createJob(input: CreateJobInput) {
       const { seq } = await appendEventTx(tx, job.id, { type: "queued", visibility: "public", message: "Queued" });
       return { ...job, lastSeq: seq, latestPublicSeq: seq };
     });
-    await (await jobQueue()).enqueue(job.id);
+    // Committed: from here on the source belongs to the job. If the enqueue fails, the
+    // workers' sweep still finds the queued job.
+    await (await jobQueue()).enqueue(job.id).catch((error) => console.error(`[jobs] enqueue of ${publicId} failed:`, error));
     return { job, created: true };
   } catch (error) {
     if (sourceKey) await appBlobStore().delete(sourceKey).catch(() => undefined);

@@ -50,7 +50,7 @@ export async function appendEventTx(tx: Tx, jobId: number, event: NewEvent): Pro
 }
 
 export async function appendEvent(jobId: number, event: NewEvent): Promise<{ id: number; seq: number }> {
-  return db().$transaction((tx) => appendEventTx(tx, jobId, event), { maxWait: 30_000, timeout: 30_000 });
+  return db().$transaction((tx) => appendEventTx(tx, jobId, event));
 }
 
 /** Internal events (provider ids, retries, raw errors, timings) never leave through the public surface. */

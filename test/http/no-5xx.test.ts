@@ -56,7 +56,7 @@ it("answers every malformed request with a 4xx and a JSON detail, never a 5xx", 
   for (const path of paths()) {
     for (const method of ["GET", "POST", "PUT", "DELETE", "PATCH"]) {
       for (const [type, body] of method === "GET" ? [["", ""] as [string, string]] : bodies) {
-        const init = { method, headers: type ? { "Content-Type": type } : {}, body: method === "GET" ? undefined : typeof body === "string" ? body : new Uint8Array(body) };
+        const init = { method, headers: (type ? { "Content-Type": type } : {}) as Record<string, string>, body: method === "GET" ? undefined : typeof body === "string" ? body : new Uint8Array(body) };
         const viaBearer = await bearerFetch(server.url, path, init as RequestInit);
         const viaHmac = await hmacFetch(server.url, path.split("?")[0], { method, body: typeof body === "string" ? body : body, headers: init.headers });
         for (const res of [viaBearer, viaHmac]) {

@@ -170,4 +170,40 @@ describe("runJob", () => {
     expect(events.filter((e) => e.message === "Running two")).toHaveLength(1);
     expect(events.some((e) => e.visibility === "internal" && e.message.startsWith("Resumed"))).toBe(true);
   });
+  it("ignores a stale run of the same worker once the job was re-claimed (per-claim lease tokens)", async () => {
+    let runs = 0;
+    let jobId = 0;
+    let second: Promise<boolean> | undefined;
+    let secondStarted!: () => void;
+    const secondIsRunning = new Promise<void>((resolve) => (secondStarted = resolve));
+    let releaseSecond!: () => void;
+    const secondMayFinish = new Promise<void>((resolve) => (releaseSecond = resolve));
+    pipeline("t_stale", [
+      stage("slow", async () => {
+        runs++;
+        if (runs === 1) {
+          // This run stalls past its lease; the same worker re-claims the job meanwhile, and
+          // the stale run tries to commit while the new run is still inside the stage.
+          await db().job.update({ where: { id: jobId }, data: { leaseExpiresAt: new Date(Date.now() - 1) } });
+          second = runJob(jobId, { workerId: "same-worker" });
+          await secondIsRunning;
+          return { message: "slow done (run 1)" };
+        }
+        secondStarted();
+        await secondMayFinish;
+        return { message: "slow done (run 2)" };
+      }),
+    ]);
+    const job = await makeJob("t_stale");
+    jobId = job.id;
+    expect(await runJob(job.id, { workerId: "same-worker" })).toBe(true);
+    releaseSecond();
+    expect(await second).toBe(true);
+    expect(runs).toBe(2);
+    const events = await timeline(job.id);
+    expectWellFormed(events);
+    expect(events.filter((e) => e.message.startsWith("slow done")).map((e) => e.message)).toEqual(["slow done (run 2)"]);
+    expect((await db().job.findUniqueOrThrow({ where: { id: job.id } })).costUnits).toBe(1);
+  });
 });
+
