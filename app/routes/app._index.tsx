@@ -1,7 +1,7 @@
 // Jobs: the shop's jobs, newest first, one page (25) at a time with cursor pagination in the
 // URL, filters for status and kind, and bulk cancel.
 import { useEffect, useMemo, useRef, useState } from "react";
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useNavigation, useRevalidator, useSearchParams } from "@remix-run/react";
 import {
   Card,
@@ -28,7 +28,7 @@ import { JOB_KINDS, JOB_STATUSES, ULID_PATTERN } from "~/jobs/job-kinds";
 import { costOf } from "~/engine/run-job.server";
 import { StatusBadge } from "~/components/StatusBadge";
 import { EMPTY_JOBS_ILLUSTRATION } from "~/components/illustrations";
-import { cancelSummary, formatAge, formatCost, isTerminal, kindLabel, plural, stageLabel, statusLook } from "~/components/job-format";
+import { cancelSummary, formatAge, formatCost, isTerminal, jobName, kindLabel, plural, stageLabel, statusLook } from "~/components/job-format";
 import { useNow } from "~/components/useClientClock";
 import { useFreshArtifactUrls } from "~/components/useFreshArtifactUrls";
 
@@ -37,6 +37,8 @@ const PAGE_SIZE = 25;
 const oneOf = <T extends string>(value: string | null, allowed: readonly T[]): T | undefined =>
   value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : undefined;
 const jobId = (value: string | null) => (value && ULID_PATTERN.test(value) ? value : undefined);
+
+export const meta: MetaFunction = () => [{ title: "Jobs · Studio" }];
 
 export const loader = async ({ request }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -53,7 +55,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
   return {
     rows: page.jobs.map((job) => ({
       id: job.publicId,
-      name: job.sourceName || (job.productId ? "Product image" : "Untitled image"),
+      name: jobName(job),
       kind: job.kind,
       status: job.status,
       stage: job.stage,
@@ -117,13 +119,13 @@ export default function JobsIndex() {
 
   // "N jobs created" after the new-job form, once.
   const created = Number(searchParams.get("created") ?? 0);
+  const announced = useRef(false);
   useEffect(() => {
-    if (created > 0) {
-      shopify.toast.show(`${plural(created, "job")} created`);
-      navigate(listUrl({ status, kind }), { replace: true, preventScrollReset: true });
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [created]);
+    if (!(created > 0) || announced.current) return;
+    announced.current = true;
+    shopify.toast.show(`${plural(created, "job")} created`);
+    navigate(listUrl({ status, kind }), { replace: true, preventScrollReset: true });
+  }, [created, navigate, status, kind]);
 
   // The bulk cancel's result, once per submission.
   const shown = useRef<unknown>(null);
@@ -228,13 +230,17 @@ export default function JobsIndex() {
               { title: "Cost", alignment: "end" },
               { title: "Created" },
             ]}
-            pagination={{
-              hasPrevious: Boolean(data.previousCursor),
-              onPrevious: () => go({ status, kind, before: data.previousCursor }),
-              hasNext: Boolean(data.nextCursor),
-              onNext: () => go({ status, kind, cursor: data.nextCursor }),
-              accessibilityLabels: { previous: "Previous page", next: "Next page" },
-            }}
+            pagination={
+              data.previousCursor || data.nextCursor
+                ? {
+                    hasPrevious: Boolean(data.previousCursor),
+                    onPrevious: () => go({ status, kind, before: data.previousCursor }),
+                    hasNext: Boolean(data.nextCursor),
+                    onNext: () => go({ status, kind, cursor: data.nextCursor }),
+                    accessibilityLabels: { previous: "Previous page", next: "Next page" },
+                  }
+                : undefined
+            }
           >
             {data.rows.map((row, index) => (
               <IndexTable.Row id={row.id} key={row.id} position={index} selected={selectedResources.includes(row.id)}>

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
-import { createClient } from "@libsql/client";
+import { seedOfflineSession } from "../../scripts/lib/local-db";
 import { API_KEY, API_SECRET, SCOPES, SHOP } from "./constants";
 import { seedPostgresSession } from "./postgres";
 import { BIN, OUTPUT, ROOT, TEMPLATE_DB } from "./paths";
@@ -28,6 +28,17 @@ export interface TestServer {
   restart(): Promise<void>;
 }
 
+// If a test process dies without its afterAll, its servers go with it.
+const liveServers = new Set<ChildProcess>();
+let exitHookInstalled = false;
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const child of liveServers) child.kill("SIGKILL");
+  });
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -40,16 +51,17 @@ async function freePort(): Promise<number> {
 }
 
 export async function seedSession(dbFile: string, shop: string, scope = SCOPES) {
-  const client = createClient({ url: `file:${dbFile}` });
-  await client.execute({
-    sql: `INSERT OR REPLACE INTO "Session" (id, shop, state, isOnline, scope, accessToken) VALUES (?, ?, '', 0, ?, 'shpat_test_token')`,
-    args: [`offline_${shop}`, shop, scope],
-  });
-  client.close();
+  await seedOfflineSession(dbFile, shop, scope, "shpat_test_token");
 }
 
 export async function startServer(
-  options: { env?: Record<string, string>; shops?: string[]; databaseUrl?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    shops?: string[];
+    databaseUrl?: string;
+    /** Another copy of server.mjs (next to its own build/), e.g. a snapshot that concurrent rebuilds cannot touch. */
+    serverScript?: string;
+  } = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(path.join(OUTPUT, "server-"));
   let dbFile = "";
@@ -84,9 +96,12 @@ export async function startServer(
   let child: ChildProcess;
   let log = "";
   const launch = async () => {
-    child = spawn(process.execPath, [path.join(ROOT, "server.mjs")], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, [options.serverScript ?? path.join(ROOT, "server.mjs")], { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.on("data", (d) => (log += d));
     child.stderr!.on("data", (d) => (log += d));
+    liveServers.add(child);
+    child.once("exit", () => liveServers.delete(child));
+    installExitHook();
     const deadline = Date.now() + 30_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}):\n${log}`);
