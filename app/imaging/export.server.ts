@@ -10,9 +10,8 @@ export const JPEG_QUALITY = 88;
 export const WEBP_QUALITY = 86;
 
 export async function exportFinals(compositePng: Buffer): Promise<ExportedImage[]> {
-  let meta: sharp.Metadata;
   try {
-    meta = await sharp(compositePng).metadata();
+    await sharp(compositePng).metadata();
   } catch {
     throw new UnsupportedImageError("The composite is not a readable image.");
   }
@@ -27,7 +26,6 @@ export async function exportFinals(compositePng: Buffer): Promise<ExportedImage[
       .toBuffer({ resolveWithObject: true }),
     base().webp({ quality: WEBP_QUALITY, effort: 4, smartSubsample: true }).toBuffer({ resolveWithObject: true }),
   ]);
-  void meta;
   return [
     { format: "jpeg", contentType: "image/jpeg", body: jpeg.data, width: jpeg.info.width, height: jpeg.info.height, bytes: jpeg.data.length },
     { format: "webp", contentType: "image/webp", body: webp.data, width: webp.info.width, height: webp.info.height, bytes: webp.data.length },

@@ -8,26 +8,37 @@ export function boxBlur(src: Float32Array, w: number, h: number, r: number): Flo
   if (r <= 0) return Float32Array.from(src);
   const tmp = new Float32Array(w * h);
   const out = new Float32Array(w * h);
-  const win = 2 * r + 1;
+  const inv = 1 / (2 * r + 1);
+  const line = new Float32Array(Math.max(w, h) + 2 * r + 1);
+  // horizontal
   for (let y = 0; y < h; y++) {
     const row = y * w;
+    const first = src[row]!;
+    const last = src[row + w - 1]!;
+    for (let k = 0; k < r; k++) line[k] = first;
+    for (let x = 0; x < w; x++) line[r + x] = src[row + x]!;
+    for (let k = 0; k <= r; k++) line[r + w + k] = last;
     let acc = 0;
-    for (let k = -r; k <= r; k++) acc += src[row + Math.min(w - 1, Math.max(0, k))]!;
+    for (let k = 0; k < 2 * r + 1; k++) acc += line[k]!;
     for (let x = 0; x < w; x++) {
-      tmp[row + x] = acc / win;
-      const xa = Math.min(w - 1, x + r + 1);
-      const xr = Math.max(0, x - r);
-      acc += src[row + xa]! - src[row + xr]!;
+      tmp[row + x] = acc * inv;
+      acc += line[x + 2 * r + 1]! - line[x]!;
     }
   }
-  for (let x = 0; x < w; x++) {
-    let acc = 0;
-    for (let k = -r; k <= r; k++) acc += tmp[Math.min(h - 1, Math.max(0, k)) * w + x]!;
-    for (let y = 0; y < h; y++) {
-      out[y * w + x] = acc / win;
-      const ya = Math.min(h - 1, y + r + 1);
-      const yr = Math.max(0, y - r);
-      acc += tmp[ya * w + x]! - tmp[yr * w + x]!;
+  // vertical, row-wise with per-column running sums (cache friendly)
+  const acc = new Float64Array(w);
+  const rowAt = (y: number) => (y < 0 ? 0 : y >= h ? h - 1 : y) * w;
+  for (let k = -r; k <= r; k++) {
+    const o = rowAt(k);
+    for (let x = 0; x < w; x++) acc[x] += tmp[o + x]!;
+  }
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const add = rowAt(y + r + 1);
+    const sub = rowAt(y - r);
+    for (let x = 0; x < w; x++) {
+      out[row + x] = acc[x]! * inv;
+      acc[x] += tmp[add + x]! - tmp[sub + x]!;
     }
   }
   return out;
@@ -234,4 +245,88 @@ export function borderRing(w: number, h: number, m: number): Uint8Array {
     for (let x = 0; x < w; x++)
       if (x < m || y < m || x >= w - m || y >= h - m) out[y * w + x] = 1;
   return out;
+}
+
+/** Separable square max filter of radius r (window 2r+1), edge-clamped (van Herk / Gil-Werman). */
+export function maxFilter(src: Float32Array, w: number, h: number, r: number): Float32Array {
+  if (r <= 0) return Float32Array.from(src);
+  const tmp = new Float32Array(w * h);
+  const out = new Float32Array(w * h);
+  const win = 2 * r + 1;
+  const cap = Math.max(w, h) + 2 * r;
+  const line = new Float32Array(cap);
+  const g = new Float32Array(cap);
+  const hh = new Float32Array(cap);
+  const run = (len: number, res: Float32Array, base: number, stride: number) => {
+    const L = len + 2 * r;
+    for (let k = 0; k < L; k++) g[k] = k % win === 0 ? line[k]! : Math.max(g[k - 1]!, line[k]!);
+    for (let k = L - 1; k >= 0; k--) hh[k] = k === L - 1 || (k + 1) % win === 0 ? line[k]! : Math.max(hh[k + 1]!, line[k]!);
+    for (let k = 0; k < len; k++) res[base + k * stride] = Math.max(hh[k]!, g[k + 2 * r]!);
+  };
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let k = 0; k < w + 2 * r; k++) {
+      const x = k - r;
+      line[k] = src[row + (x < 0 ? 0 : x >= w ? w - 1 : x)]!;
+    }
+    run(w, tmp, row, 1);
+  }
+  for (let x = 0; x < w; x++) {
+    for (let k = 0; k < h + 2 * r; k++) {
+      const y = k - r;
+      line[k] = tmp[(y < 0 ? 0 : y >= h ? h - 1 : y) * w + x]!;
+    }
+    run(h, out, x, w);
+  }
+  return out;
+}
+
+/**
+ * Chessboard (Chebyshev, 8-neighbour) distance from every pixel to the nearest pixel with
+ * mask[i] == 0, capped at 255; pixels with mask[i] == 0 get 0. The frame border is not a
+ * boundary (outside pixels count as inside). Two-pass chamfer transform, O(n).
+ */
+export function chessDistanceInside(mask: Uint8Array, w: number, h: number): Uint8Array {
+  const d = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) d[i] = mask[i] ? 255 : 0;
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const i = row + x;
+      let v = d[i]!;
+      if (v === 0) continue;
+      if (x > 0 && d[i - 1]! + 1 < v) v = d[i - 1]! + 1;
+      if (y > 0) {
+        const u = i - w;
+        if (d[u]! + 1 < v) v = d[u]! + 1;
+        if (x > 0 && d[u - 1]! + 1 < v) v = d[u - 1]! + 1;
+        if (x < w - 1 && d[u + 1]! + 1 < v) v = d[u + 1]! + 1;
+      }
+      d[i] = v;
+    }
+  }
+  for (let y = h - 1; y >= 0; y--) {
+    const row = y * w;
+    for (let x = w - 1; x >= 0; x--) {
+      const i = row + x;
+      let v = d[i]!;
+      if (v === 0) continue;
+      if (x < w - 1 && d[i + 1]! + 1 < v) v = d[i + 1]! + 1;
+      if (y < h - 1) {
+        const u = i + w;
+        if (d[u]! + 1 < v) v = d[u]! + 1;
+        if (x > 0 && d[u - 1]! + 1 < v) v = d[u - 1]! + 1;
+        if (x < w - 1 && d[u + 1]! + 1 < v) v = d[u + 1]! + 1;
+      }
+      d[i] = v;
+    }
+  }
+  return d;
+}
+
+/** Chessboard distance from every pixel to the nearest pixel with mask[i] != 0 (0 on the mask), capped at 255. */
+export function chessDistanceTo(mask: Uint8Array, w: number, h: number): Uint8Array {
+  const inv = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) inv[i] = mask[i] ? 0 : 1;
+  return chessDistanceInside(inv, w, h);
 }

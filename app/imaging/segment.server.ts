@@ -1,32 +1,40 @@
 /**
- * Product / studio-background separation without any learned model.
+ * Product / studio-background separation without any learned model: sharp for resampling,
+ * hand-written pixel maths on raw buffers for everything else.
  *
- * Pipeline (see docs on each step):
- *  1. Coarse level (longest side <= 512): robust low-order polynomial background model in Lab,
- *     fitted to the frame's border ring, then refined on pixels classified as background.
- *  2. Per pixel: noise-normalised Lab distance D to the background model; "shadow-like"
- *     pixels = darker than the model with the model's chromaticity (a shadow scales all
- *     linear channels by a common factor, which in Lab scales a*,b* by (L+16)/(Lb+16)).
- *  3. Background = flood fill from the frame border through pixels that match the model
- *     (D <= T) or are shadow-like AND smooth (low local gradient). Product edges are sharp,
- *     shadows are soft, so the flood swallows shadows but stops at the product.
- *  4. Fine level: the same on a crop around the product (longest side <= 1024), seeded by the
- *     coarse background; enclosed background-coloured regions that are large and clean
- *     (a mug's handle hole) become background, small ones are filled; specks are dropped.
- *  5. Soft alpha: colour-projection matting in a 1-2 px band around the boundary (linear
- *     light, local foreground/background colour estimates), then bilinear upsampling.
+ *  1. Coarse level (longest side <= COARSE_SIDE): a smooth background model, i.e. a low-order
+ *     2-D polynomial per Lab channel, fitted robustly (IRLS, Tukey) to the frame's border ring,
+ *     then refitted (degree 3-4, vignettes and sweeps) on pixels classified as background.
+ *     The per-channel noise level comes from the residuals.
+ *  2. Per pixel: noise-normalised Lab distance D to the model, relaxed within one JPEG MCU of
+ *     high-contrast edges (ringing, chroma bleeding). "Shadow-like" pixels are darker than the
+ *     model with the model's chromaticity: a shadow scales linear RGB by a common factor, which
+ *     in Lab scales a*, b* by (L+16)/(Lb+16).
+ *  3. Background = flood from the frame border through pixels that match the model, or are
+ *     shadow-like AND smooth (low local Lab range): product edges are steps, shadows are soft.
+ *     Flooded shadow pixels that rays show to be enclosed by the thin edge ring of the product
+ *     (a grey product whose bottom edge has the colour of its own contact shadow) are blocked
+ *     and the flood redone.
+ *     Background-coloured patches that leaked into the product through a soft, narrow mouth
+ *     (a highlight crossing the backdrop colour at the outline) are given back to the product.
+ *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
+ *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
+ *     only if they look like the backdrop (noise statistics), are large enough and bounded by
+ *     sharp, contrasted edges; everything else enclosed is filled. Specks are dropped.
+ *  5. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
+ *     local foreground/background colours), then bilinear upsampling to the source size.
  */
 import sharp from "sharp";
 import { NoSubjectError, ImagingArgumentError } from "./errors.server";
 import { labToSrgb8, srgbBufferToLab } from "./color.server";
 import { evalPlanes, robustFit, type PolyModel, type Samples } from "./background-model.server";
-import { binomialBlur, boxBlur, components, dilate, erode, flood, squaredDistanceTo } from "./morphology.server";
+import { binomialBlur, boxBlur, chessDistanceInside, chessDistanceTo, components, erode, flood, maxFilter } from "./morphology.server";
 import type { RasterImage, SegmentResult } from "./types.server";
 
 export { NoSubjectError } from "./errors.server";
 
-const COARSE_SIDE = 512;
-const FINE_SIDE = 1024;
+const COARSE_SIDE = 400;
+const FINE_SIDE = 960;
 /** noise-normalised distance above which a pixel differs from the background model */
 const T_DIST = 4.5;
 /** minimal per-channel noise scales (Lab units): JPEG smooth areas can be unrealistically clean */
@@ -50,6 +58,8 @@ interface Level {
   /** 8-bit RGB (3 channels) of the level, for matting */
   rgb: Buffer;
   map: MapToFull;
+  /** cached edge strength (model independent) */
+  grad?: Float32Array;
 }
 
 interface Classified {
@@ -64,10 +74,6 @@ interface Classified {
   model: [Float32Array, Float32Array, Float32Array];
   sigma: [number, number, number];
   gradThreshold: number;
-  /** shadow depth -ln(Y / Y_model) of the lightly blurred image (>= 0 when darker) */
-  depth: Float32Array;
-  /** absolute tolerance of the depth-continuity rule */
-  depthNoise: number;
 }
 
 async function makeLevel(
@@ -198,6 +204,44 @@ function noiseScales(level: Level, model: [Float32Array, Float32Array, Float32Ar
   ];
 }
 
+/** Fraction of a nearby edge's contrast that JPEG ringing / chroma bleeding can reach. */
+const RINGING_FRACTION = 0.12;
+/** Reach of JPEG artifacts around an edge, in full-resolution pixels (one 4:2:0 chroma MCU). */
+const RINGING_REACH = 12;
+
+/**
+ * JPEG compression leaves ringing and chroma bleeding next to strong edges, up to one MCU
+ * away, with an amplitude proportional to the edge contrast. Near a high-contrast edge the
+ * distance D is therefore rescaled so that deviations below RINGING_FRACTION of the nearby
+ * maximum contrast fall under the threshold.
+ */
+function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: number): void {
+  // max over a ~(2r+1)^2 window, computed on 4x4 max-pooled cells (a coarse envelope is enough)
+  const r = Math.max(2, Math.round(RINGING_REACH / fullPerLevel));
+  const cell = 4;
+  const cw = Math.ceil(w / cell);
+  const ch = Math.ceil(h / cell);
+  const pooled = new Float32Array(cw * ch);
+  for (let y = 0; y < h; y++) {
+    const prow = ((y / cell) | 0) * cw;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const v = D[row + x]!;
+      const j = prow + ((x / cell) | 0);
+      if (v > pooled[j]!) pooled[j] = v;
+    }
+  }
+  const near = maxFilter(pooled, cw, ch, Math.max(1, Math.ceil(r / cell)));
+  for (let y = 0; y < h; y++) {
+    const prow = ((y / cell) | 0) * cw;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const t = RINGING_FRACTION * Math.min(400, near[prow + ((x / cell) | 0)]!);
+      if (t > T_DIST) D[row + x] = (D[row + x]! * T_DIST) / t;
+    }
+  }
+}
+
 function classify(level: Level, model: [Float32Array, Float32Array, Float32Array], sigma: [number, number, number], bgHint?: (i: number) => boolean): Classified {
   const { w, h, L, A, B } = level;
   const n = w * h;
@@ -222,7 +266,10 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
       }
     }
   }
-  const G = gradientMagnitude(level);
+  suppressRinging(D, w, h, level.map.sx);
+  // shadow test again where ringing suppression moved pixels back under the threshold
+  for (let i = 0; i < n; i++) if (D[i]! <= T_DIST) shadowLike[i] = 0;
+  const G = (level.grad ??= gradientMagnitude(level));
   // gradient noise level on clean background
   const gs: number[] = [];
   const step = Math.max(1, Math.floor(n / 40000));
@@ -231,26 +278,12 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
   const gradThreshold = Math.max(4, 2.5 * gNoise);
   const passable = new Uint8Array(n);
   for (let i = 0; i < n; i++) passable[i] = D[i]! <= T_DIST || (shadowLike[i] && G[i]! < gradThreshold) ? 1 : 0;
-  const Lb = binomialBlur(L, w, h, 1);
-  const depth = new Float32Array(n);
-  let meanBL = 0;
-  for (let i = 0; i < n; i++) {
-    depth[i] = 3 * Math.log((ML[i]! + 16) / Math.max(1, Lb[i]! + 16));
-    meanBL += ML[i]!;
-  }
-  meanBL /= n;
-  const depthNoise = Math.max(0.02, (3 * 2 * sL) / (Math.max(10, meanBL) + 16));
-  return { D, shadowLike, G, passable, model, sigma, gradThreshold, depth, depthNoise };
+  return { D, shadowLike, G, passable, model, sigma, gradThreshold };
 }
 
-/** Relative growth of the shadow depth allowed per pixel by the continuity rule. */
-const DEPTH_GROWTH: number = 0;
-
 /**
- * Background flood: from the seeds, through pixels that are passable on their own (match the
- * model, or smooth shadow), or shadow-like pixels whose shadow depth continues the neighbour's
- * smoothly (|d_p - d_q| <= noise + growth * max(d_p, d_q)). A penumbra deepens gradually,
- * a product edge is a jump.
+ * Background flood: from the seeds, through pixels that match the model or are smooth shadow;
+ * then shadow regions enclosed by the product are blocked and the flood is redone.
  */
 function floodBackground(seeds: Uint8Array, cls: Classified, w: number, h: number): Uint8Array {
   const blocked = new Uint8Array(w * h);
@@ -261,7 +294,7 @@ function floodBackground(seeds: Uint8Array, cls: Classified, w: number, h: numbe
 
 function floodOnce(seeds: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array): Uint8Array {
   const n = w * h;
-  const { passable, shadowLike, depth, depthNoise } = cls;
+  const { passable } = cls;
   const reached = new Uint8Array(n);
   const stack = new Int32Array(n);
   let sp = 0;
@@ -270,16 +303,8 @@ function floodOnce(seeds: Uint8Array, cls: Classified, w: number, h: number, blo
       reached[i] = 1;
       stack[sp++] = i;
     }
-  const tryPush = (q: number, p: number) => {
-    if (reached[p] || blocked[p]) return;
-    let ok = passable[p] === 1;
-    if (!ok && DEPTH_GROWTH > 0 && shadowLike[p]) {
-      const dp = depth[p]!;
-      const dq = depth[q]!;
-      const diff = dp > dq ? dp - dq : dq - dp;
-      ok = diff <= depthNoise + DEPTH_GROWTH * (dp > dq ? dp : dq);
-    }
-    if (ok) {
+  const tryPush = (p: number) => {
+    if (!reached[p] && !blocked[p] && passable[p]) {
       reached[p] = 1;
       stack[sp++] = p;
     }
@@ -287,10 +312,10 @@ function floodOnce(seeds: Uint8Array, cls: Classified, w: number, h: number, blo
   while (sp > 0) {
     const i = stack[--sp]!;
     const x = i % w;
-    if (x > 0) tryPush(i, i - 1);
-    if (x < w - 1) tryPush(i, i + 1);
-    if (i >= w) tryPush(i, i - w);
-    if (i < n - w) tryPush(i, i + w);
+    if (x > 0) tryPush(i - 1);
+    if (x < w - 1) tryPush(i + 1);
+    if (i >= w) tryPush(i - w);
+    if (i < n - w) tryPush(i + w);
   }
   return reached;
 }
@@ -301,19 +326,114 @@ function floodOnce(seeds: Uint8Array, cls: Classified, w: number, h: number, blo
  * highlight reaches the silhouette) is enclosed by its own sharp edges, while a cast shadow
  * spreads out into the open backdrop. Ray test: walking from a shadow pixel left, right, up
  * and down, the first pixel outside the shadow region is either unreached (product) or
- * background. Pixels that hit the product in at least 3 of the 4 directions, or above and to
- * one side (shadows lie on the floor below/around the product, not tucked into its outline),
- * are enclosed by the product: they are marked in `blocked`. Returns true if anything was blocked.
+ * background. Pixels that hit the product in at least 3 of the 4 directions are enclosed by
+ * the product and marked in `blocked`, unless those obstacles are thick product parts (legs
+ * and rung of a stool around its floor shadow) rather than the thin ring of edge pixels that
+ * a leak leaves around a flooded product. Returns true if anything was blocked.
  */
-/** enclosed: product in >= 3 directions, or above and beside (left or right) */
+/**
+ * Unreached pixels that belong to a sizeable component (the product and its parts). Small
+ * unreached specks (noise, JPEG blocks inside a shadow) are not obstacles for the ray tests.
+ */
+function solidUnreached(reached: Uint8Array, w: number, h: number): Uint8Array {
+  const n = w * h;
+  const un = new Uint8Array(n);
+  for (let i = 0; i < n; i++) un[i] = reached[i] ? 0 : 1;
+  const cc = components(un, w, h, true);
+  let maxA = 0;
+  for (let l = 1; l <= cc.count; l++) maxA = Math.max(maxA, cc.area[l]!);
+  const minA = Math.min(24, 0.01 * maxA);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (l && cc.area[l]! >= minA) out[i] = 1;
+  }
+  return out;
+}
+
+/** enclosed: product in >= 3 of the 4 directions */
 const ENCLOSED: Uint8Array = (() => {
   const t = new Uint8Array(16);
   for (let m = 0; m < 16; m++) {
     const c = (m & 1) + ((m >> 1) & 1) + ((m >> 2) & 1) + ((m >> 3) & 1);
-    t[m] = c >= 3 || (m & 4 && m & 3) ? 1 : 0;
+    t[m] = c >= 3 ? 1 : 0;
   }
   return t;
 })();
+
+/**
+ * For every pixel with through[i] set: bit mask of the directions (1 left, 2 right, 4 up,
+ * 8 down) in which the first pixel without through[] is an obstacle (obstacle[j] set).
+ */
+function rayHits(through: Uint8Array, obstacle: Uint8Array, w: number, h: number): Uint8Array {
+  const n = w * h;
+  const hits = new Uint8Array(n);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    let st = 0;
+    for (let x = 0; x < w; x++) {
+      const i = row + x;
+      if (through[i]) hits[i] |= st;
+      else st = obstacle[i] ? 1 : 0;
+    }
+    st = 0;
+    for (let x = w - 1; x >= 0; x--) {
+      const i = row + x;
+      if (through[i]) hits[i] |= st;
+      else st = obstacle[i] ? 2 : 0;
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    let st = 0;
+    for (let y = 0; y < h; y++) {
+      const i = y * w + x;
+      if (through[i]) hits[i] |= st;
+      else st = obstacle[i] ? 4 : 0;
+    }
+    st = 0;
+    for (let y = h - 1; y >= 0; y--) {
+      const i = y * w + x;
+      if (through[i]) hits[i] |= st;
+      else st = obstacle[i] ? 8 : 0;
+    }
+  }
+  return hits;
+}
+
+/**
+ * Like rayHits, but only counts obstacles whose run along the ray is at least `minRun` pixels
+ * long (a real product part, not just the thin edge ring left around a flooded region).
+ */
+function thickRayHits(through: Uint8Array, obstacle: Uint8Array, w: number, h: number, minRun: number): Uint8Array {
+  const n = w * h;
+  const hits = new Uint8Array(n);
+  const scan = (start: number, step: number, len: number, bit: number) => {
+    let st = 0;
+    let run = 0;
+    for (let k = 0, i = start; k < len; k++, i += step) {
+      if (through[i]) {
+        if (run > 0) {
+          st = run >= minRun ? bit : 0;
+          run = 0;
+        }
+        hits[i] |= st;
+      } else if (obstacle[i]) run++;
+      else {
+        st = 0;
+        run = 0;
+      }
+    }
+  };
+  for (let y = 0; y < h; y++) {
+    scan(y * w, 1, w, 1);
+    scan(y * w + w - 1, -1, w, 2);
+  }
+  for (let x = 0; x < w; x++) {
+    scan(x, w, h, 4);
+    scan((h - 1) * w + x, -w, h, 8);
+  }
+  return hits;
+}
 
 function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array): boolean {
   const n = w * h;
@@ -326,45 +446,18 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: numbe
     }
   if (count === 0) return false;
   // hits[i]: bit mask of directions (1 left, 2 right, 4 up, 8 down) in which the first
-  // non-shadow pixel is unreached (product); open background / frame otherwise
-  const hits = new Uint8Array(n);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    let st = 0;
-    for (let x = 0; x < w; x++) {
-      const i = row + x;
-      if (shadowOnly[i]) hits[i] |= st;
-      else st = reached[i] ? 0 : 1;
-    }
-    st = 0;
-    for (let x = w - 1; x >= 0; x--) {
-      const i = row + x;
-      if (shadowOnly[i]) hits[i] |= st;
-      else st = reached[i] ? 0 : 2;
-    }
-  }
-  for (let x = 0; x < w; x++) {
-    let st = 0;
-    for (let y = 0; y < h; y++) {
-      const i = y * w + x;
-      if (shadowOnly[i]) hits[i] |= st;
-      else st = reached[i] ? 0 : 4;
-    }
-    st = 0;
-    for (let y = h - 1; y >= 0; y--) {
-      const i = y * w + x;
-      if (shadowOnly[i]) hits[i] |= st;
-      else st = reached[i] ? 0 : 8;
-    }
-  }
+  // pixel that is neither shadow nor a small unreached speck is product; open background /
+  // frame otherwise
+  const solid = solidUnreached(reached, w, h);
+  const transparent = new Uint8Array(n);
+  for (let i = 0; i < n; i++) transparent[i] = shadowOnly[i] || (!reached[i] && !solid[i]) ? 1 : 0;
+  const hits = rayHits(transparent, solid, w, h);
+  // real product parts (stool legs and rungs) around a floor shadow are thick; a product
+  // flooded through a leak is surrounded only by the thin ring of its own edge
+  const thick = thickRayHits(transparent, solid, w, h, 4);
   let any = false;
-  if (process.env.SEG_DEBUG) {
-    const hist = new Array(16).fill(0);
-    for (let i = 0; i < n; i++) if (shadowOnly[i]) hist[hits[i]!]++;
-    console.log("shadow hits histogram", hist);
-  }
   for (let i = 0; i < n; i++)
-    if (shadowOnly[i] && ENCLOSED[hits[i]!]) {
+    if (shadowOnly[i] && ENCLOSED[hits[i]!] && !ENCLOSED[thick[i]!]) {
       blocked[i] = 1;
       any = true;
     }
@@ -372,69 +465,98 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: numbe
 }
 
 /**
- * Convex hull of pixel indices, returned as per-row [lo, hi] x ranges (lo > hi = empty row).
+ * Background-coloured patches *inside* the product that the flood reached through the
+ * silhouette, typically a specular highlight that crosses the backdrop's colour where it meets
+ * the outline. A flooded pixel is enclosed if rays in 3 of the 4 directions hit the product
+ * before leaving the background. Such a patch is given back to the product when its border with
+ * the product is soft (a shading falloff, unlike the sharp edges around a real gap between
+ * product parts) and it opens onto the rest of the background only through a narrow mouth.
  */
-function hullRowRanges(points: number[], w: number, h: number): Float64Array {
-  const ranges = new Float64Array(2 * h);
-  for (let y = 0; y < h; y++) {
-    ranges[2 * y] = Infinity;
-    ranges[2 * y + 1] = -Infinity;
-  }
-  if (points.length === 0) return ranges;
-  // unique extreme points per row are enough for the hull
-  for (const j of points) {
-    const y = (j / w) | 0;
-    const x = j - y * w;
-    if (x < ranges[2 * y]!) ranges[2 * y] = x;
-    if (x > ranges[2 * y + 1]!) ranges[2 * y + 1] = x;
-  }
-  const pts: Array<[number, number]> = [];
-  for (let y = 0; y < h; y++)
-    if (ranges[2 * y]! <= ranges[2 * y + 1]!) {
-      pts.push([ranges[2 * y]!, y]);
-      if (ranges[2 * y + 1]! !== ranges[2 * y]!) pts.push([ranges[2 * y + 1]!, y]);
-    }
-  pts.sort((p, q) => p[0] - q[0] || p[1] - q[1]);
-  const cross = (o: [number, number], a: [number, number], b: [number, number]) =>
-    (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]);
-  const lower: Array<[number, number]> = [];
-  for (const p of pts) {
-    while (lower.length >= 2 && cross(lower[lower.length - 2]!, lower[lower.length - 1]!, p) <= 0) lower.pop();
-    lower.push(p);
-  }
-  const upper: Array<[number, number]> = [];
-  for (let k = pts.length - 1; k >= 0; k--) {
-    const p = pts[k]!;
-    while (upper.length >= 2 && cross(upper[upper.length - 2]!, upper[upper.length - 1]!, p) <= 0) upper.pop();
-    upper.push(p);
-  }
-  const hull = lower.slice(0, -1).concat(upper.slice(0, -1));
-  for (let y = 0; y < h; y++) {
-    ranges[2 * y] = Infinity;
-    ranges[2 * y + 1] = -Infinity;
-  }
-  if (hull.length === 1) {
-    const [x, y] = hull[0]!;
-    ranges[2 * y] = x;
-    ranges[2 * y + 1] = x;
-    return ranges;
-  }
-  // rasterise hull edges into row ranges
-  for (let k = 0; k < hull.length; k++) {
-    const [ax, ay] = hull[k]!;
-    const [bx, by] = hull[(k + 1) % hull.length]!;
-    const ya = Math.min(ay, by);
-    const yb = Math.max(ay, by);
-    for (let y = ya; y <= yb; y++) {
-      const x = ay === by ? null : ax + ((bx - ax) * (y - ay)) / (by - ay);
-      const xs = x === null ? [ax, bx] : [x];
-      for (const xv of xs) {
-        if (xv < ranges[2 * y]!) ranges[2 * y] = xv;
-        if (xv > ranges[2 * y + 1]!) ranges[2 * y + 1] = xv;
-      }
+function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): void {
+  const { w, h } = level;
+  const n = w * h;
+  let fgArea = 0;
+  for (let i = 0; i < n; i++) if (!bg[i]) fgArea++;
+  if (fgArea === 0) return;
+  const solid = solidUnreached(bg, w, h);
+  const through = new Uint8Array(n);
+  for (let i = 0; i < n; i++) through[i] = bg[i] || !solid[i] ? 1 : 0;
+  const hits = rayHits(through, solid, w, h);
+  const cand = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    const m = hits[i]!;
+    if (bg[i] && ENCLOSED[m]) {
+      cand[i] = 1;
+      any = true;
     }
   }
-  return ranges;
+  if (!any) return;
+  const cc = components(cand, w, h, false);
+  // per patch: mean edge strength where it touches the product, and how much of its outline
+  // opens onto the rest of the background (a highlight streak exits the outline through a
+  // narrow mouth; the space between a key's head and teeth is wide open below)
+  const outerEdge = silhouetteEdgeStrength(invert(bg), bg, cls.G, w, h);
+  const sumG = new Float64Array(cc.count + 1);
+  const contact = new Float64Array(cc.count + 1);
+  const open = new Float64Array(cc.count + 1);
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (!l) continue;
+    const x = i % w;
+    let touchFg = false;
+    let touchOpen = false;
+    const look = (j: number) => {
+      if (!bg[j]) touchFg = true;
+      else if (!cand[j]) touchOpen = true;
+    };
+    if (x > 0) look(i - 1);
+    if (x < w - 1) look(i + 1);
+    if (i >= w) look(i - w);
+    if (i < n - w) look(i + w);
+    if (touchFg) {
+      sumG[l] += cls.G[i]!;
+      contact[l]++;
+    }
+    if (touchOpen) open[l]++;
+  }
+  const reclaim = new Uint8Array(cc.count + 1);
+  let anyReclaim = false;
+  const thr = Math.max(1.5 * cls.gradThreshold, 0.4 * outerEdge);
+  for (let l = 1; l <= cc.count; l++) {
+    if (contact[l]! < 4 || cc.area[l]! > 0.3 * fgArea) continue;
+    const meanG = sumG[l]! / contact[l]!;
+    if (meanG < thr && open[l]! < 0.2 * contact[l]!) {
+      reclaim[l] = 1;
+      anyReclaim = true;
+    }
+  }
+  if (!anyReclaim) return;
+  for (let i = 0; i < n; i++) if (reclaim[cc.labels[i]!]) bg[i] = 0;
+}
+
+function invert(m: Uint8Array): Uint8Array {
+  const out = new Uint8Array(m.length);
+  for (let i = 0; i < m.length; i++) out[i] = m[i] ? 0 : 1;
+  return out;
+}
+
+/** Erosion by the 3x3 square (a disc of radius 1.5); pixels outside the frame count as set. */
+function erode3x3(mask: Uint8Array, w: number, h: number): Uint8Array {
+  const out = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) {
+    const up = y > 0 ? (y - 1) * w : y * w;
+    const dn = y < h - 1 ? (y + 1) * w : y * w;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      if (!mask[row + x]) continue;
+      const l = x > 0 ? x - 1 : x;
+      const r = x < w - 1 ? x + 1 : x;
+      out[row + x] =
+        mask[up + l]! & mask[up + x]! & mask[up + r]! & mask[row + l]! & mask[row + r]! & mask[dn + l]! & mask[dn + x]! & mask[dn + r]!;
+    }
+  }
+  return out;
 }
 
 function frameBorder(w: number, h: number): Uint8Array {
@@ -459,17 +581,18 @@ interface KeptComponents {
 /** Keeps the main subject and significant parts; drops specks and faint blobs. */
 function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, minAbsArea: number): KeptComponents {
   const cc = components(fg, w, h, true);
-  const sumD = new Float64Array(cc.count + 1);
+  // strong pixels: clearly unlike the backdrop. Mean distances would be diluted by enclosed
+  // background (between a stool's legs) that is only resolved later.
+  const strong = new Float64Array(cc.count + 1);
   const n = w * h;
   for (let i = 0; i < n; i++) {
     const l = cc.labels[i]!;
-    if (l) sumD[l] += Math.min(D[i]!, 50);
+    if (l && D[i]! >= 2 * T_DIST) strong[l]++;
   }
+  const significant = (l: number) =>
+    cc.area[l]! >= minAbsArea && strong[l]! >= Math.max(3, 0.3 * minAbsArea) && strong[l]! >= 0.05 * cc.area[l]!;
   let maxArea = 0;
-  for (let l = 1; l <= cc.count; l++) {
-    const meanD = sumD[l]! / cc.area[l]!;
-    if (meanD >= 2 * T_DIST && cc.area[l]! > maxArea) maxArea = cc.area[l]!;
-  }
+  for (let l = 1; l <= cc.count; l++) if (significant(l) && cc.area[l]! > maxArea) maxArea = cc.area[l]!;
   const keep = new Uint8Array(cc.count + 1);
   const minArea = Math.max(minAbsArea, 0.01 * maxArea);
   let x0 = w;
@@ -477,8 +600,7 @@ function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, 
   let x1 = -1;
   let y1 = -1;
   for (let l = 1; l <= cc.count; l++) {
-    const meanD = sumD[l]! / cc.area[l]!;
-    if (cc.area[l]! >= minArea && meanD >= 2 * T_DIST) {
+    if (cc.area[l]! >= minArea && significant(l)) {
       keep[l] = 1;
       const b = cc.box[l]!;
       x0 = Math.min(x0, b[0]);
@@ -515,7 +637,7 @@ async function coarsePass(image: RasterImage): Promise<CoarseResult> {
     const x = i - y * w;
     return x < ring || y < ring || x >= w - ring || y >= h - ring;
   };
-  let model = robustFit(samplesFrom(level, inRing, 20000), 2, 8, SIGMA_FLOOR);
+  let model = robustFit(samplesFrom(level, inRing, 6000), 2, 8, SIGMA_FLOOR);
   let planes = evalPlanes(model, w, h, level.map);
   let sigma: [number, number, number] = [
     Math.max(model.sigma[0], SIGMA_FLOOR[0]),
@@ -537,8 +659,8 @@ async function coarsePass(image: RasterImage): Promise<CoarseResult> {
     const clean = (i: number) => bg[i] === 1 && D[i]! <= T_DIST;
     let count = 0;
     for (let i = 0; i < n; i++) if (clean(i)) count++;
-    const degree = count > 0.3 * n ? 4 : 3;
-    model = robustFit(samplesFrom(level, clean, 30000), degree, 4, SIGMA_FLOOR);
+    const degree = count > 0.3 * n ? 3 : 2;
+    model = robustFit(samplesFrom(level, clean, 8000), degree, 4, SIGMA_FLOOR);
     planes = evalPlanes(model, w, h, level.map);
     sigma = noiseScales(level, planes, clean);
     cls = classify(level, planes, sigma, clean);
@@ -562,26 +684,65 @@ const MATTE_RADIUS = 6;
  * close, or the pixel is not explained as a mix of F and B (texture), the binary mask is kept.
  */
 function softAlpha(level: Level, fg: Uint8Array, D: Float32Array): Float32Array {
-  const { w, h, rgb } = level;
+  // work on the window around the subject only
+  const W = level.w;
+  const H = level.h;
+  let x0 = W;
+  let y0 = H;
+  let x1 = -1;
+  let y1 = -1;
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++)
+      if (fg[y * W + x]) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+  const out = new Float32Array(W * H);
+  if (x1 < 0) return out;
+  const m = MATTE_RADIUS + MATTE_BAND + 2;
+  x0 = Math.max(0, x0 - m);
+  y0 = Math.max(0, y0 - m);
+  x1 = Math.min(W - 1, x1 + m);
+  y1 = Math.min(H - 1, y1 + m);
+  const w = x1 - x0 + 1;
+  const h = y1 - y0 + 1;
+  const subFg = new Uint8Array(w * h);
+  const subD = new Float32Array(w * h);
+  const subRgb = Buffer.alloc(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    const src = (y + y0) * W + x0;
+    subFg.set(fg.subarray(src, src + w), y * w);
+    subD.set(D.subarray(src, src + w), y * w);
+    level.rgb.copy(subRgb, y * w * 3, src * 3, (src + w) * 3);
+  }
+  const a = softAlphaWindow(subRgb, w, h, subFg, subD);
+  for (let y = 0; y < h; y++) out.set(a.subarray(y * w, y * w + w), (y + y0) * W + x0);
+  return out;
+}
+
+function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: Float32Array): Float32Array {
   const n = w * h;
   const alpha = new Float32Array(n);
   for (let i = 0; i < n; i++) alpha[i] = fg[i]!;
-  const inv = new Uint8Array(n);
-  for (let i = 0; i < n; i++) inv[i] = fg[i] ? 0 : 1;
-  const dIn = squaredDistanceTo(inv, w, h); // fg pixels: squared distance to bg
-  const dOut = squaredDistanceTo(fg, w, h); // bg pixels: squared distance to fg
+  // chessboard distances to the other side of the boundary (fg pixels: to bg; bg pixels: to fg)
+  const dIn = chessDistanceInside(fg, w, h);
+  const dOut = chessDistanceTo(fg, w, h);
   const lin = new Float32Array(256);
   for (let i = 0; i < 256; i++) {
     const c = i / 255;
     lin[i] = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
   }
-  const sure = (MATTE_BAND + 1) * (MATTE_BAND + 1);
+  const sure = MATTE_BAND + 1;
   const wF = new Float32Array(n);
   const wB = new Float32Array(n);
   const dF = new Float32Array(n);
+  // colour references: pixels safely inside each region; the cores of thin parts (>= 2 px
+  // from the boundary) contribute with a small weight so thin structures still get estimates
   for (let i = 0; i < n; i++) {
-    wF[i] = fg[i] && dIn[i]! >= sure ? 1 : 0;
-    wB[i] = !fg[i] && dOut[i]! >= sure ? 1 : 0;
+    wF[i] = fg[i] ? (dIn[i]! >= sure ? 1 : dIn[i]! >= 2 ? 0.05 : 0) : 0;
+    wB[i] = fg[i] ? 0 : dOut[i]! >= sure ? 1 : dOut[i]! >= 2 ? 0.05 : 0;
     dF[i] = wF[i]! * Math.min(D[i]!, 100);
   }
   const wFb = boxBlur(wF, w, h, MATTE_RADIUS);
@@ -600,8 +761,8 @@ function softAlpha(level: Level, fg: Uint8Array, D: Float32Array): Float32Array 
     planesF.push(boxBlur(pf, w, h, MATTE_RADIUS));
     planesB.push(boxBlur(pb, w, h, MATTE_RADIUS));
   }
-  const band2 = MATTE_BAND * MATTE_BAND;
-  const minW = 0.5 / ((2 * MATTE_RADIUS + 1) * (2 * MATTE_RADIUS + 1));
+  const band2 = MATTE_BAND;
+  const minW = 0.4 / ((2 * MATTE_RADIUS + 1) * (2 * MATTE_RADIUS + 1));
   for (let i = 0; i < n; i++) {
     const near = fg[i] ? dIn[i]! <= band2 : dOut[i]! <= band2;
     if (!near) continue;
@@ -609,7 +770,7 @@ function softAlpha(level: Level, fg: Uint8Array, D: Float32Array): Float32Array 
     const wb = wBb[i]!;
     const fallback = () => {
       // thin parts / weak contrast: keep the binary decision, softened by one pixel
-      const d = fg[i] ? Math.sqrt(dIn[i]!) : -Math.sqrt(dOut[i]!);
+      const d = fg[i] ? dIn[i]! - 0.5 : 0.5 - dOut[i]!;
       alpha[i] = Math.min(1, Math.max(0, 0.5 + 0.5 * d));
     };
     if (wf < minW || wb < minW) {
@@ -714,6 +875,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     if (cls.D[i]! > T_DIST) seeds[i] = 0;
   }
   const bg = floodBackground(seeds, cls, w, h);
+  reclaimSoftEnclaves(bg, cls, level);
 
   // --- enclosed background (holes) vs. small noise holes
   const notBg = new Uint8Array(n);
@@ -725,7 +887,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     }
   const cand = new Uint8Array(n);
   for (let i = 0; i < n; i++) cand[i] = notBg[i] && cls.D[i]! <= T_DIST ? 1 : 0;
-  const candCore = erode(cand, w, h, 1.5);
+  const candCore = erode3x3(cand, w, h);
   const cc = components(candCore, w, h, false);
   const minHole = Math.max(12, 0.003 * fgArea);
   const holeSeeds = new Uint8Array(n);
@@ -743,10 +905,20 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     for (let i = 0; i < n; i++) if (cc.labels[i]) perComp[cc.labels[i]!]!.push(cls.D[i]!);
     for (let l = 1; l <= cc.count; l++) {
       if (cc.area[l]! < minHole) continue;
-      // a real hole shows the background itself: same distance statistics as clean background
+      // a real hole shows the background itself: same distance statistics as clean background,
+      // or as the background right around the product there (e.g. both under a cast shadow)
       const med = quantile(perComp[l]!, 0.5);
-      if (process.env.SEG_DEBUG) console.log("hole cand", l, cc.area[l], "med", med.toFixed(2), "ref", refMedian.toFixed(2));
-      if (med > Math.max(1.4 * refMedian, refMedian + 0.6)) continue;
+      const [bx0, by0, bx1, by1] = cc.box[l]!;
+      const r = Math.max(12, Math.round(0.5 * Math.max(bx1 - bx0, by1 - by0)));
+      const local: number[] = [];
+      const stepL = Math.max(1, Math.round(r / 12));
+      for (let y = Math.max(0, by0 - r); y <= Math.min(h - 1, by1 + r); y += stepL)
+        for (let x = Math.max(0, bx0 - r); x <= Math.min(w - 1, bx1 + r); x += stepL) {
+          const i = y * w + x;
+          if (bg[i]) local.push(cls.D[i]!);
+        }
+      const localMedian = local.length > 30 ? quantile(local, 0.5) : refMedian;
+      if (med > Math.max(2 * refMedian, 0.4 * T_DIST, localMedian + 1)) continue;
       ok[l] = 1;
     }
     for (let i = 0; i < n; i++) if (ok[cc.labels[i]!]) holeSeeds[i] = 1;
@@ -756,10 +928,10 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     if (holeSeeds.some((v) => v === 1)) {
       const grown = flood(holeSeeds, cand, w, h);
       const hc = components(grown, w, h, false);
-      const d2Hole = squaredDistanceTo(grown, w, h);
-      const d2Bg = squaredDistanceTo(bg, w, h);
+      const dHole = chessDistanceTo(grown, w, h);
+      const dBg = chessDistanceTo(bg, w, h);
       const outerD: number[] = [];
-      for (let i = 0; i < n; i++) if (notBg[i] && d2Bg[i]! > 2 && d2Bg[i]! <= 9) outerD.push(cls.D[i]!);
+      for (let i = 0; i < n; i++) if (notBg[i] && dBg[i]! >= 2 && dBg[i]! <= 3) outerD.push(cls.D[i]!);
       const outerMedD = outerD.length ? quantile(outerD, 0.5) : 0;
       const ringG: number[][] = [];
       const ringD: number[][] = [];
@@ -771,8 +943,8 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) {
           const i = y * w + x;
-          const d2 = d2Hole[i]!;
-          if (d2 === 0 || d2 > 9) continue;
+          const d2 = dHole[i]!;
+          if (d2 === 0 || d2 > 3) continue;
           let l = 0;
           for (let dy = -3; dy <= 3 && !l; dy++)
             for (let dx = -3; dx <= 3 && !l; dx++) {
@@ -781,41 +953,44 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
               if (yy >= 0 && yy < h && xx >= 0 && xx < w) l = lab[yy * w + xx]!;
             }
           if (!l) continue;
-          if (d2 <= 4) ringG[l]!.push(cls.G[i]!);
-          if (d2 > 2) ringD[l]!.push(cls.D[i]!);
+          if (d2 <= 2) ringG[l]!.push(cls.G[i]!);
+          if (d2 >= 2) ringD[l]!.push(cls.D[i]!);
         }
       const accepted = new Uint8Array(hc.count + 1);
       for (let l = 1; l <= hc.count; l++) {
         const g = ringG[l]!.length ? ringG[l]!.reduce((a, b) => a + b, 0) / ringG[l]!.length : 0;
         const d = ringD[l]!.length ? quantile(ringD[l]!, 0.5) : 0;
-        if (process.env.SEG_DEBUG)
-          console.log("hole", l, hc.area[l], "ringG", g.toFixed(2), "outerG", outerEdge.toFixed(2), "ringD", d.toFixed(1), "outerD", outerMedD.toFixed(1));
         if (g >= Math.max(cls.gradThreshold, 0.35 * outerEdge) && d >= Math.max(1.5 * T_DIST, 0.4 * outerMedD)) accepted[l] = 1;
       }
       for (let i = 0; i < n; i++) if (holeSeeds[i] && !accepted[lab[i]!]) holeSeeds[i] = 0;
     }
   }
-  const holes = flood(holeSeeds, cand, w, h);
+  // A validated hole may contain the product's shadow (e.g. the lower part of a ring's hole):
+  // grow it through smooth shadow too, but only where that shadow stays clear of the outer
+  // background. A grey product whose inner edge has the colour of the shadow would otherwise
+  // be flooded from its own hole all the way to its outer silhouette.
+  const holesClean = flood(holeSeeds, cand, w, h);
+  const passInside = new Uint8Array(n);
+  for (let i = 0; i < n; i++) passInside[i] = notBg[i] && cls.passable[i] ? 1 : 0;
+  const holesAll = flood(holeSeeds, passInside, w, h);
+  const holes = holesClean;
+  const extra = new Uint8Array(n);
+  let anyExtra = false;
+  for (let i = 0; i < n; i++)
+    if (holesAll[i] && !holesClean[i]) {
+      extra[i] = 1;
+      anyExtra = true;
+    }
+  if (anyExtra) {
+    const dOuter = chessDistanceTo(bg, w, h);
+    const ec = components(extra, w, h, false);
+    const nearOuter = new Uint8Array(ec.count + 1);
+    for (let i = 0; i < n; i++) if (ec.labels[i] && dOuter[i]! <= 3) nearOuter[ec.labels[i]!] = 1;
+    for (let i = 0; i < n; i++) if (ec.labels[i] && !nearOuter[ec.labels[i]!]) holes[i] = 1;
+  }
 
   const fg = new Uint8Array(n);
   for (let i = 0; i < n; i++) fg[i] = !bg[i] && !holes[i] ? 1 : 0;
-  if (process.env.SEG_DUMP) {
-    const vis = Buffer.alloc(n * 3);
-    for (let i = 0; i < n; i++) {
-      vis[i * 3] = bg[i] ? 255 : 0;
-      vis[i * 3 + 1] = holes[i] ? 255 : cls.shadowLike[i] ? 128 : 0;
-      vis[i * 3 + 2] = Math.min(255, cls.D[i]! * 10);
-    }
-    await sharp(vis, { raw: { width: w, height: h, channels: 3 } }).png().toFile(process.env.SEG_DUMP);
-    const vis2 = Buffer.alloc(n * 3);
-    for (let i = 0; i < n; i++) {
-      vis2[i * 3] = Math.min(255, (cls.G[i]! / cls.gradThreshold) * 128);
-      vis2[i * 3 + 1] = cls.passable[i] ? 255 : 0;
-      vis2[i * 3 + 2] = cls.shadowLike[i] ? 255 : 0;
-    }
-    await sharp(vis2, { raw: { width: w, height: h, channels: 3 } }).png().toFile(process.env.SEG_DUMP.replace(".png", "g.png"));
-    console.log("gradThreshold", cls.gradThreshold, "sigma", cls.sigma, "T", T_DIST);
-  }
   const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)));
   const alpha = softAlpha(level, kept.mask, cls.D);
 
