@@ -114,10 +114,20 @@ export function garmentFrame(alpha: Uint8Array, w: number, h: number, category: 
     return { widths, centres };
   };
   const chest = runs(0.33, 0.55);
-  const hem = runs(0.9, 0.97);
+  // A long sleeve merged with the body can reach into the hem band; rows below its cuff
+  // still show the body alone, so take a low percentile of the band, not its median.
+  const hem = runs(0.85, 0.99);
   let bodyWidth = chest.widths.length > 0 ? median(chest.widths) : 0.7 * (box.right - box.left);
-  if (hem.widths.length > 0) bodyWidth = Math.min(bodyWidth, 1.05 * median(hem.widths));
   if (chest.centres.length > 0) centerX = median(chest.centres);
+  if (hem.widths.length > 0) {
+    const order = hem.widths.map((width, i) => ({ width, centre: hem.centres[i] })).sort((a, b) => a.width - b.width);
+    const low = order[Math.floor(order.length * 0.25)];
+    if (bodyWidth > 1.05 * low.width) {
+      // The chest rows include sleeves: both their width and their centre are off.
+      bodyWidth = 1.05 * low.width;
+      centerX = low.centre;
+    }
+  }
 
   // Shoulder seams: the top edge of the columns at the body's sides (a tee's shoulder
   // points), but never lower than a typical shoulder slope (a sleeveless armhole is lower).
