@@ -13,22 +13,12 @@ import { inspectSourceImage, MAX_SOURCE_BYTES } from "~/jobs/source-image.server
 import { pipelineFor } from "~/pipelines/index.server";
 import { UNIT_PRICE_USD } from "~/pipelines/pipeline";
 import { kindLabel } from "~/components/job-format";
-import { MAX_PRODUCTS, MAX_UPLOADS, type NewJobsErrors } from "./new-jobs.shared";
+import { MAX_PRODUCTS, MAX_UPLOADS, type NewJobsErrors, type OptionField } from "./new-jobs.shared";
 
 export type { NewJobsErrors };
 
 const MAX_BODY_BYTES = MAX_UPLOADS * MAX_SOURCE_BYTES + 1024 * 1024;
 
-export interface OptionField {
-  name: string;
-  type: "string" | "number" | "integer" | "boolean";
-  enum?: string[];
-  default?: unknown;
-  minimum?: number;
-  maximum?: number;
-  description?: string;
-  required: boolean;
-}
 
 export interface KindChoice {
   kind: string;

@@ -14,3 +14,15 @@ export interface NewJobsErrors {
   products: Record<string, string>;
   sources?: string;
 }
+
+/** One option of a job kind, as the new-job form renders it (derived from the kind's zod schema). */
+export interface OptionField {
+  name: string;
+  type: "string" | "number" | "integer" | "boolean";
+  enum?: string[];
+  default?: unknown;
+  minimum?: number;
+  maximum?: number;
+  description?: string;
+  required: boolean;
+}

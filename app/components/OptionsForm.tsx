@@ -20,6 +20,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { optionHelp, optionLabel, optionValueLabel } from "./job-format";
+import type { OptionField } from "~/admin/new-jobs.shared";
 
 type Errors = Record<string, string>;
 type OnChange = (name: string, value: unknown) => void;
@@ -124,16 +125,7 @@ export function CatalogOptionsForm({ values, defaults, onChange, errors }: { val
   );
 }
 
-export interface FieldSpec {
-  name: string;
-  type: "string" | "number" | "integer" | "boolean";
-  enum?: string[];
-  default?: unknown;
-  minimum?: number;
-  maximum?: number;
-  description?: string;
-  required: boolean;
-}
+type FieldSpec = OptionField;
 
 export function GenericOptionsForm({ kind, fields, values, onChange, errors }: { kind: string; fields: FieldSpec[]; values: Record<string, unknown>; onChange: OnChange; errors: Errors }) {
   if (fields.length === 0) {

@@ -1,11 +1,11 @@
 // Once per `npm run test:scale`: check that PostgreSQL and Redis answer, build the production
 // server (same staleness rule as the default suite), and make sure test databases can be
 // migrated. Teardown drops every database this run created (even if a test file crashed).
-import { execFileSync } from "node:child_process";
-import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { BIN, OUTPUT, ROOT } from "../support/paths";
+import { OUTPUT, ROOT } from "../support/paths";
+import { ensureBuild } from "../../scripts/lib/ensure-build";
 import {
   PG_ADMIN_URL,
   adminQuery,
@@ -15,15 +15,6 @@ import {
   newRunId,
 } from "../support/postgres";
 import { REDIS_BASE_URL } from "./support/redis";
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
 
 function redisPing(url: string): Promise<void> {
   const { hostname, port } = new URL(url);
@@ -94,14 +85,6 @@ export default async function setup() {
 
 const SNAPSHOT_PREFIX = "scale-build-";
 
-function buildIfStale() {
-  const server = path.join(ROOT, "build/server/index.js");
-  const sources = Math.max(newestMtime(path.join(ROOT, "app")), statSync(path.join(ROOT, "vite.config.ts")).mtimeMs);
-  if (!existsSync(server) || statSync(server).mtimeMs < sources) {
-    execFileSync(BIN("remix"), ["vite:build"], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-  }
-}
-
 /** The snapshot has the server entry and every chunk it imports (i.e. no rebuild was half done while copying). */
 function snapshotComplete(dir: string) {
   const entry = path.join(dir, "build/server/index.js");
@@ -114,7 +97,7 @@ async function snapshotBuild(runId: string): Promise<string> {
   const dir = path.join(OUTPUT, `${SNAPSHOT_PREFIX}${runId}`);
   for (let attempt = 1; ; attempt++) {
     try {
-      buildIfStale();
+      ensureBuild(ROOT); // same staleness rule and build lock as the default suite
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
       cpSync(path.join(ROOT, "build"), path.join(dir, "build"), { recursive: true });
