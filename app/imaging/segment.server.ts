@@ -34,6 +34,8 @@ import type { RasterImage, SegmentResult } from "./types.server";
 export { NoSubjectError } from "./errors.server";
 
 const COARSE_SIDE = 400;
+/** background-model refits after the border-ring fit (each: fit, classify, flood) */
+const COARSE_REFITS = 2;
 const FINE_SIDE = 960;
 /** noise-normalised distance above which a pixel differs from the background model */
 const T_DIST = 4.5;
@@ -654,7 +656,7 @@ async function coarsePass(image: RasterImage): Promise<CoarseResult> {
     return s;
   };
   let bg = floodBackground(borderSeeds(cls), cls, w, h);
-  for (let iter = 0; iter < 2; iter++) {
+  for (let iter = 0; iter < COARSE_REFITS; iter++) {
     const D = cls.D;
     const clean = (i: number) => bg[i] === 1 && D[i]! <= T_DIST;
     let count = 0;
@@ -902,7 +904,14 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     const ok = new Uint8Array(cc.count + 1);
     const perComp: number[][] = [];
     for (let l = 0; l <= cc.count; l++) perComp.push([]);
-    for (let i = 0; i < n; i++) if (cc.labels[i]) perComp[cc.labels[i]!]!.push(cls.D[i]!);
+    // (sampled: a few thousand values per component are plenty for a median)
+    const seen = new Int32Array(cc.count + 1);
+    for (let i = 0; i < n; i++) {
+      const l = cc.labels[i]!;
+      if (!l || cc.area[l]! < minHole) continue;
+      const every = Math.max(1, Math.floor(cc.area[l]! / 3000));
+      if (seen[l]++ % every === 0) perComp[l]!.push(cls.D[i]!);
+    }
     for (let l = 1; l <= cc.count; l++) {
       if (cc.area[l]! < minHole) continue;
       // a real hole shows the background itself: same distance statistics as clean background,
@@ -960,7 +969,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       for (let l = 1; l <= hc.count; l++) {
         const g = ringG[l]!.length ? ringG[l]!.reduce((a, b) => a + b, 0) / ringG[l]!.length : 0;
         const d = ringD[l]!.length ? quantile(ringD[l]!, 0.5) : 0;
-        if (g >= Math.max(cls.gradThreshold, 0.35 * outerEdge) && d >= Math.max(1.5 * T_DIST, 0.4 * outerMedD)) accepted[l] = 1;
+        if (g >= Math.max(cls.gradThreshold, 0.35 * outerEdge) && d >= Math.max(1.5 * T_DIST, Math.min(0.4 * outerMedD, 2.5 * T_DIST))) accepted[l] = 1;
       }
       for (let i = 0; i < n; i++) if (holeSeeds[i] && !accepted[lab[i]!]) holeSeeds[i] = 0;
     }
