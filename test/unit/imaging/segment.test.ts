@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeCutoutPng, segmentProduct, NoSubjectError, type SegmentResult } from "~/imaging/index.server";
-import { generateStudioPhoto, iouOf, type StudioPhoto } from "../../fixtures/studio-photos";
+import { enclosedBackground, generateStudioPhoto, iouOf, type StudioPhoto } from "../../fixtures/studio-photos";
 
 /**
  * Held-out acceptance set: seeds the segmenter was never developed or tuned on
@@ -32,37 +32,11 @@ function byCategory(rows: Row[], key: (r: Row) => string): string {
     .join("\n    ");
 }
 
-/** Background pixels (alpha < 128) not 4-connected to the frame border. */
-function enclosedBackground(alpha: Uint8Array, W: number, H: number): Uint8Array {
-  const n = W * H;
-  const seen = new Uint8Array(n);
-  const stack = new Int32Array(n);
-  let sp = 0;
-  const push = (i: number) => {
-    if (!seen[i] && alpha[i]! < 128) {
-      seen[i] = 1;
-      stack[sp++] = i;
-    }
-  };
-  for (let x = 0; x < W; x++) {
-    push(x);
-    push((H - 1) * W + x);
-  }
-  for (let y = 0; y < H; y++) {
-    push(y * W);
-    push(y * W + W - 1);
-  }
-  while (sp > 0) {
-    const i = stack[--sp]!;
-    const x = i % W;
-    if (x > 0) push(i - 1);
-    if (x < W - 1) push(i + 1);
-    if (i >= W) push(i - W);
-    if (i < n - W) push(i + W);
-  }
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) out[i] = alpha[i]! < 128 && !seen[i] ? 1 : 0;
-  return out;
+/** Background pixels (alpha < 128) not 4-connected to the frame border, via the fixture's hole finder. */
+function enclosedBackgroundOfAlpha(alpha: Uint8Array, W: number, H: number): Uint8Array {
+  const mask = new Uint8Array(alpha.length);
+  for (let i = 0; i < alpha.length; i++) mask[i] = alpha[i]! >= 128 ? 1 : 0;
+  return enclosedBackground(mask, W, H);
 }
 
 function maskIou(a: Uint8Array, b: Uint8Array): number {
@@ -115,7 +89,7 @@ describe("segmentProduct scenarios", () => {
       let holePixels = 0;
       for (let i = 0; i < hole.length; i++) holePixels += hole[i]!;
       expect(holePixels).toBeGreaterThan(200); // the fixture really has a hole
-      const predictedHole = enclosedBackground(alpha, photo.width, photo.height);
+      const predictedHole = enclosedBackgroundOfAlpha(alpha, photo.width, photo.height);
       const holeIou = maskIou(predictedHole, hole);
       results.push(`${holeIou.toFixed(3)} ${photo.label}`);
       expect(holeIou, photo.label).toBeGreaterThanOrEqual(0.85);
