@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearerFetch } from "../support/api-client";
 import { SHOP } from "../support/constants";
 import { validateResponse } from "../support/openapi";
-import { createTestDatabase, type TestDatabase } from "../support/postgres";
-import { startS3rver, type LocalS3 } from "../support/s3rver";
+import type { TestDatabase } from "../support/postgres";
+import type { LocalS3 } from "../support/s3rver";
 import type { TestServer } from "../support/test-server";
 import { startWorker, type WorkerProcess } from "../support/worker-process";
 import {
   Cleanup,
-  startScaleServer,
+  startScaleStack,
   createCatalogJob,
   expectNoStageRunTwice,
   expectWellFormedTimeline,
@@ -23,7 +23,7 @@ import {
   publicEvents,
   waitFinished,
 } from "./support/harness";
-import { claimRedisDatabase, type ClaimedRedis } from "./support/redis";
+import type { ClaimedRedis } from "./support/redis";
 
 const cleanup = new Cleanup();
 let database: TestDatabase;
@@ -34,16 +34,8 @@ let appEnv: Record<string, string>;
 const prefix = `scale-${randomBytes(4).toString("hex")}`;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  cleanup.add("drop database", () => database.drop());
-  s3 = await startS3rver();
-  cleanup.add("stop s3rver", () => s3.stop());
-  redis = await claimRedisDatabase();
-  cleanup.add("release redis", () => redis.release());
-  appEnv = { DATABASE_URL: database.url, REDIS_URL: redis.url, ...s3.appEnv(prefix) };
   // STUDIO_WORKER is left at its default ("auto"): with REDIS_URL set the server must not run jobs.
-  server = await startScaleServer({ databaseUrl: database.url, env: appEnv });
-  cleanup.add("stop server", () => server.stop());
+  ({ database, s3, redis, appEnv, server } = await startScaleStack(cleanup, prefix));
 });
 afterAll(() => cleanup.run());
 

@@ -2,13 +2,13 @@
 // one terminal event, no stage run twice), and the work really is shared between them.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../support/postgres";
-import { startS3rver, type LocalS3 } from "../support/s3rver";
+import type { TestDatabase } from "../support/postgres";
+import type { LocalS3 } from "../support/s3rver";
 import type { TestServer } from "../support/test-server";
 import { startWorker } from "../support/worker-process";
 import {
   Cleanup,
-  startScaleServer,
+  startScaleStack,
   createCatalogJob,
   expectNoStageRunTwice,
   expectWellFormedTimeline,
@@ -16,7 +16,7 @@ import {
   publicEvents,
   waitFinished,
 } from "./support/harness";
-import { claimRedisDatabase, type ClaimedRedis } from "./support/redis";
+import type { ClaimedRedis } from "./support/redis";
 
 const cleanup = new Cleanup();
 let database: TestDatabase;
@@ -26,15 +26,7 @@ let server: TestServer;
 let appEnv: Record<string, string>;
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  cleanup.add("drop database", () => database.drop());
-  s3 = await startS3rver();
-  cleanup.add("stop s3rver", () => s3.stop());
-  redis = await claimRedisDatabase();
-  cleanup.add("release redis", () => redis.release());
-  appEnv = { DATABASE_URL: database.url, REDIS_URL: redis.url, ...s3.appEnv(`two-${randomBytes(4).toString("hex")}`) };
-  server = await startScaleServer({ databaseUrl: database.url, env: appEnv });
-  cleanup.add("stop server", () => server.stop());
+  ({ database, s3, redis, appEnv, server } = await startScaleStack(cleanup, `two-${randomBytes(4).toString("hex")}`));
 });
 afterAll(() => cleanup.run());
 

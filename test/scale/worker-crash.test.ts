@@ -8,13 +8,13 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bearerFetch, waitFor } from "../support/api-client";
-import { createTestDatabase, type TestDatabase } from "../support/postgres";
-import { startS3rver, type LocalS3 } from "../support/s3rver";
+import type { TestDatabase } from "../support/postgres";
+import type { LocalS3 } from "../support/s3rver";
 import type { TestServer } from "../support/test-server";
 import { startWorker, type WorkerProcess } from "../support/worker-process";
 import {
   Cleanup,
-  startScaleServer,
+  startScaleStack,
   createCatalogJob,
   expectNoStageRunTwice,
   expectWellFormedTimeline,
@@ -24,7 +24,7 @@ import {
   publicEvents,
   waitFinished,
 } from "./support/harness";
-import { claimRedisDatabase, type ClaimedRedis } from "./support/redis";
+import type { ClaimedRedis } from "./support/redis";
 
 const LEASE_SECONDS = 3;
 const cleanup = new Cleanup();
@@ -106,15 +106,8 @@ async function expectResumedCleanly(publicId: string, by: WorkerProcess) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  cleanup.add("drop database", () => database.drop());
-  s3 = await startS3rver();
-  cleanup.add("stop s3rver", () => s3.stop());
-  redis = await claimRedisDatabase();
-  cleanup.add("release redis", () => redis.release());
-  const appEnv = { DATABASE_URL: database.url, REDIS_URL: redis.url, ...s3.appEnv(`crash-${randomBytes(4).toString("hex")}`) };
-  server = await startScaleServer({ databaseUrl: database.url, env: appEnv });
-  cleanup.add("stop server", () => server.stop());
+  let appEnv: Record<string, string>;
+  ({ database, s3, redis, appEnv, server } = await startScaleStack(cleanup, `crash-${randomBytes(4).toString("hex")}`));
   cleanup.add("kill workers", () => stopAllWorkers());
   workerEnv = { ...appEnv, JOB_LEASE_SECONDS: String(LEASE_SECONDS) };
   // Large enough that segment takes a while (well under the 40 MP limit); small outputs.

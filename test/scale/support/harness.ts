@@ -4,7 +4,9 @@ import { existsSync } from "node:fs";
 import { expect } from "vitest";
 import { bearerFetch, waitFor } from "../../support/api-client";
 import { multipart, productPhoto } from "../../support/images";
-import type { TestDatabase } from "../../support/postgres";
+import { createTestDatabase, type TestDatabase } from "../../support/postgres";
+import { startS3rver } from "../../support/s3rver";
+import { claimRedisDatabase } from "./redis";
 import { startServer } from "../../support/test-server";
 
 /** The production server, run from the suite's private build snapshot (see global-setup.ts). */
@@ -34,6 +36,20 @@ export class Cleanup {
     }
     if (errors.length) throw new Error(`cleanup failed:\n${errors.join("\n")}`);
   }
+}
+
+/** The scale-out stack: a fresh PostgreSQL database, s3rver, a claimed Redis database and the API server on them, each torn down by `cleanup`. */
+export async function startScaleStack(cleanup: Cleanup, blobPrefix: string) {
+  const database = await createTestDatabase();
+  cleanup.add("drop database", () => database.drop());
+  const s3 = await startS3rver();
+  cleanup.add("stop s3rver", () => s3.stop());
+  const redis = await claimRedisDatabase();
+  cleanup.add("release redis", () => redis.release());
+  const appEnv = { DATABASE_URL: database.url, REDIS_URL: redis.url, ...s3.appEnv(blobPrefix) };
+  const server = await startScaleServer({ databaseUrl: database.url, env: appEnv });
+  cleanup.add("stop server", () => server.stop());
+  return { database, s3, redis, appEnv, server };
 }
 
 export const CATALOG_STAGES = ["fetch_source", "segment", "compose", "export"];
