@@ -14,7 +14,8 @@
  *     shadow-like AND smooth (low local Lab range): product edges are steps, shadows are soft.
  *     Flooded shadow pixels that rays show to be enclosed by the thin edge ring of the product
  *     (a grey product whose bottom edge has the colour of its own contact shadow) are blocked
- *     and the flood redone.
+ *     and the flood redone; so are flooded shadow pixels that lie inside a thin, sharp outline
+ *     in 3 of 4 directions (a grey product that its contact shadow leaked into).
  *     Background-coloured patches that leaked into the product through a soft, narrow mouth
  *     (a highlight crossing the backdrop colour at the outline) are given back to the product.
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
@@ -289,14 +290,113 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
  */
 function floodBackground(seeds: Uint8Array, cls: Classified, w: number, h: number): Uint8Array {
   const blocked = new Uint8Array(w * h);
-  let reached = floodOnce(seeds, cls, w, h, blocked);
-  if (rejectImplausibleShadows(reached, cls, w, h, blocked)) reached = floodOnce(seeds, cls, w, h, blocked);
+  let reached = floodOnce(seeds, cls.passable, w, h, blocked);
+  if (rejectImplausibleShadows(reached, cls, w, h, blocked)) reached = floodOnce(seeds, cls.passable, w, h, blocked);
+  if (rejectShadowsInsideOutlines(reached, cls, w, h, blocked)) reached = floodOnce(seeds, cls.passable, w, h, blocked);
   return reached;
 }
 
-function floodOnce(seeds: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array): Uint8Array {
+/** Widest run of edge pixels (level px) that still counts as a product's thin edge ring. */
+const EDGE_RING = 4;
+/** Mixed (anti-aliased) pixels between the backdrop and a product edge, level px. */
+const EDGE_HALO = 2;
+
+/**
+ * A grey product flooded through a leak (where its outline has the colour of its contact
+ * shadow) ends against the open backdrop with a thin ring of sharp edge pixels all around; a
+ * real shadow fades into the backdrop, or ends against the product's body. Rays from every
+ * shadow pixel pass through shadow and through whatever lies inside it (print, specks) until
+ * they reach open background; a ray "hits a ring" when the last run before the open background
+ * is thin edge (1..EDGE_RING px). Shadow pixels that hit rings in >= 3 of the 4 directions lie
+ * inside a product's outline and are blocked. Thick runs (stool legs beside their floor
+ * shadow) and the frame do not count. Returns true if anything was blocked.
+ */
+function rejectShadowsInsideOutlines(reached: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array): boolean {
   const n = w * h;
-  const { passable } = cls;
+  // 0 open backdrop, 1 shadow-only, 2 solid (product / edge), 3 other (specks, small islands)
+  const kind = new Uint8Array(n);
+  let count = 0;
+  const shadowOnly = new Uint8Array(n);
+  for (let i = 0; i < n; i++)
+    if (reached[i] && cls.D[i]! > T_DIST) {
+      shadowOnly[i] = 1;
+      count++;
+    }
+  if (count === 0) return false;
+  const openBg = openBackground(reached, shadowOnly, w, h);
+  const solid = solidUnreached(reached, w, h);
+  for (let i = 0; i < n; i++) kind[i] = openBg[i] ? 0 : shadowOnly[i] ? 1 : solid[i] ? 2 : 3;
+  const hits = new Uint8Array(n);
+  // walking inward from open background: an anti-aliased halo (<= EDGE_HALO px of shadow-like
+  // mixed pixels), then a thin edge run, then shadow again = a ring; shadow right away = a
+  // soft shadow edge; a long solid run = a thick product part
+  const scan = (start: number, step: number, len: number, bit: number) => {
+    let st = 0;
+    let pos = 0; // pixels since the last open background (the frame counts as open)
+    let solidSeen = 0;
+    let decided = false;
+    for (let k = 0, i = start; k < len; k++, i += step) {
+      const t = kind[i]!;
+      if (t === 0) {
+        pos = 0;
+        solidSeen = 0;
+        decided = false;
+        st = 0;
+        continue;
+      }
+      pos++;
+      if (t === 2) {
+        solidSeen++;
+        if (!decided && pos > EDGE_RING + EDGE_HALO) {
+          st = 0;
+          decided = true;
+        }
+        continue;
+      }
+      if (!decided) {
+        if (solidSeen > 0) {
+          st = bit;
+          decided = true;
+        } else if (pos > EDGE_HALO) {
+          st = 0;
+          decided = true;
+        }
+      }
+      if (decided && t === 1) hits[i] |= st;
+    }
+  };
+  scanFourWays(w, h, scan);
+  let any = false;
+  for (let i = 0; i < n; i++)
+    if (shadowOnly[i] && ENCLOSED[hits[i]!]) {
+      blocked[i] = 1;
+      any = true;
+    }
+  return any;
+}
+
+/**
+ * Clean background that is part of the open backdrop: components of reached, model-matching
+ * pixels that touch the frame. Islands where a product's colour crosses the backdrop's, and
+ * pockets between product parts and their shadow, do not count.
+ */
+function openBackground(reached: Uint8Array, shadowOnly: Uint8Array, w: number, h: number): Uint8Array {
+  const n = w * h;
+  const clean = new Uint8Array(n);
+  for (let i = 0; i < n; i++) clean[i] = reached[i] && !shadowOnly[i] ? 1 : 0;
+  const cc = components(clean, w, h, false);
+  const open = new Uint8Array(cc.count + 1);
+  for (let l = 1; l <= cc.count; l++) {
+    const [x0, y0, x1, y1] = cc.box[l]!;
+    if (x0 === 0 || y0 === 0 || x1 === w - 1 || y1 === h - 1) open[l] = 1;
+  }
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = open[cc.labels[i]!]!;
+  return out;
+}
+
+function floodOnce(seeds: Uint8Array, passable: Uint8Array, w: number, h: number, blocked: Uint8Array): Uint8Array {
+  const n = w * h;
   const reached = new Uint8Array(n);
   const stack = new Int32Array(n);
   let sp = 0;
@@ -351,6 +451,22 @@ function solidUnreached(reached: Uint8Array, w: number, h: number): Uint8Array {
     if (l && cc.area[l]! >= minA) out[i] = 1;
   }
   return out;
+}
+
+/**
+ * Runs `scan(start, step, len, bit)` along every row and column in both directions; `bit` names
+ * the direction a ray from each pixel looks: 1 left, 2 right, 4 up, 8 down (a scan walking
+ * rightwards sees what lies to the left of each pixel).
+ */
+function scanFourWays(w: number, h: number, scan: (start: number, step: number, len: number, bit: number) => void): void {
+  for (let y = 0; y < h; y++) {
+    scan(y * w, 1, w, 1);
+    scan(y * w + w - 1, -1, w, 2);
+  }
+  for (let x = 0; x < w; x++) {
+    scan(x, w, h, 4);
+    scan((h - 1) * w + x, -w, h, 8);
+  }
 }
 
 /** enclosed: product in >= 3 of the 4 directions */
@@ -426,14 +542,7 @@ function thickRayHits(through: Uint8Array, obstacle: Uint8Array, w: number, h: n
       }
     }
   };
-  for (let y = 0; y < h; y++) {
-    scan(y * w, 1, w, 1);
-    scan(y * w + w - 1, -1, w, 2);
-  }
-  for (let x = 0; x < w; x++) {
-    scan(x, w, h, 4);
-    scan((h - 1) * w + x, -w, h, 8);
-  }
+  scanFourWays(w, h, scan);
   return hits;
 }
 
