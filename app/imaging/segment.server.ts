@@ -296,6 +296,18 @@ function floodBackground(seeds: Uint8Array, cls: Classified, w: number, h: numbe
   return reached;
 }
 
+/** Flooded pixels that only the shadow rule let through (unlike the model), or null if none. */
+function reachedThroughShadow(reached: Uint8Array, cls: Classified, n: number): Uint8Array | null {
+  const shadowOnly = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++)
+    if (reached[i] && cls.D[i]! > T_DIST) {
+      shadowOnly[i] = 1;
+      any = true;
+    }
+  return any ? shadowOnly : null;
+}
+
 /** Widest run of edge pixels (level px) that still counts as a product's thin edge ring. */
 const EDGE_RING = 4;
 /** Mixed (anti-aliased) pixels between the backdrop and a product edge, level px. */
@@ -313,16 +325,10 @@ const EDGE_HALO = 2;
  */
 function rejectShadowsInsideOutlines(reached: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array): boolean {
   const n = w * h;
+  const shadowOnly = reachedThroughShadow(reached, cls, n);
+  if (!shadowOnly) return false;
   // 0 open backdrop, 1 shadow-only, 2 solid (product / edge), 3 other (specks, small islands)
   const kind = new Uint8Array(n);
-  let count = 0;
-  const shadowOnly = new Uint8Array(n);
-  for (let i = 0; i < n; i++)
-    if (reached[i] && cls.D[i]! > T_DIST) {
-      shadowOnly[i] = 1;
-      count++;
-    }
-  if (count === 0) return false;
   const openBg = openBackground(reached, shadowOnly, w, h);
   const solid = solidUnreached(reached, w, h);
   for (let i = 0; i < n; i++) kind[i] = openBg[i] ? 0 : shadowOnly[i] ? 1 : solid[i] ? 2 : 3;
@@ -548,14 +554,8 @@ function thickRayHits(through: Uint8Array, obstacle: Uint8Array, w: number, h: n
 
 function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array): boolean {
   const n = w * h;
-  const shadowOnly = new Uint8Array(n);
-  let count = 0;
-  for (let i = 0; i < n; i++)
-    if (reached[i] && cls.D[i]! > T_DIST) {
-      shadowOnly[i] = 1;
-      count++;
-    }
-  if (count === 0) return false;
+  const shadowOnly = reachedThroughShadow(reached, cls, n);
+  if (!shadowOnly) return false;
   // hits[i]: bit mask of directions (1 left, 2 right, 4 up, 8 down) in which the first
   // pixel that is neither shadow nor a small unreached speck is product; open background /
   // frame otherwise
