@@ -15,7 +15,9 @@
  *     Flooded shadow pixels that rays show to be enclosed by the thin edge ring of the product
  *     (a grey product whose bottom edge has the colour of its own contact shadow) are blocked
  *     and the flood redone; so are flooded shadow pixels that lie inside a thin, sharp outline
- *     in 3 of 4 directions (a grey product that its contact shadow leaked into).
+ *     in 3 of 4 directions (a grey product that its contact shadow leaked into). Shadow-like
+ *     pixels on a blurred but steep step (the rim of a hard, 2 px-soft contact shadow) are
+ *     passable too, where rays show them in the open rather than enclosed by the product.
  *     Background-coloured patches that leaked into the product through a soft, narrow mouth
  *     (a highlight crossing the backdrop colour at the outline) are given back to the product.
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
@@ -74,6 +76,8 @@ interface Classified {
   G: Float32Array;
   /** passable for the background flood */
   passable: Uint8Array;
+  /** shadow-like pixels on a steep but blurred step (a hard shadow's rim, or a highlight's falloff) */
+  softRim: Uint8Array;
   model: [Float32Array, Float32Array, Float32Array];
   sigma: [number, number, number];
   gradThreshold: number;
@@ -180,6 +184,53 @@ function gradientMagnitude(level: Level): Float32Array {
   return G;
 }
 
+/**
+ * A blurred step (a shadow's rim) changes by less than this fraction of its +-3 px step within
+ * +-1 px; an anti-aliased product outline changes by nearly all of it.
+ */
+const SOFT_EDGE_RATIO = 0.55;
+
+/**
+ * Marks, among shadow-like pixels that are not passable, those on a blurred step: sampled
+ * along the luminance gradient, the step across +-1 px is under SOFT_EDGE_RATIO of the step
+ * across +-3 px, and the profile is monotonic (one edge, not two close ones). An
+ * anti-aliased product outline completes within +-1 px; a 2 px-soft shadow rim does not.
+ */
+function markBlurredSteps(level: Level, shadowLike: Uint8Array, passable: Uint8Array, out: Uint8Array): void {
+  const { w, h } = level;
+  const P = binomialBlur(level.L, w, h, 1);
+  const at = (x: number, y: number) => {
+    if (x < 0) x = 0;
+    if (y < 0) y = 0;
+    if (x > w - 1) x = w - 1;
+    if (y > h - 1) y = h - 1;
+    const x0 = Math.floor(x);
+    const y0 = Math.floor(y);
+    const x1 = Math.min(w - 1, x0 + 1);
+    const y1 = Math.min(h - 1, y0 + 1);
+    const tx = x - x0;
+    const ty = y - y0;
+    return (P[y0 * w + x0]! * (1 - tx) + P[y0 * w + x1]! * tx) * (1 - ty) + (P[y1 * w + x0]! * (1 - tx) + P[y1 * w + x1]! * tx) * ty;
+  };
+  for (let y = 3; y < h - 3; y++)
+    for (let x = 3; x < w - 3; x++) {
+      const i = y * w + x;
+      if (!shadowLike[i] || passable[i]) continue;
+      const gx = P[i + 1]! - P[i - 1]!;
+      const gy = P[i + w]! - P[i - w]!;
+      const g = Math.hypot(gx, gy);
+      if (g < 1e-3) continue;
+      const ux = gx / g;
+      const uy = gy / g;
+      const m3 = at(x - 3 * ux, y - 3 * uy);
+      const m1 = at(x - ux, y - uy);
+      const p1 = at(x + ux, y + uy);
+      const p3 = at(x + 3 * ux, y + 3 * uy);
+      if (!(m3 <= m1 && m1 <= p1 && p1 <= p3)) continue;
+      if (p1 - m1 < SOFT_EDGE_RATIO * (p3 - m3)) out[i] = 1;
+    }
+}
+
 function quantile(values: Float32Array | number[], q: number): number {
   if (values.length === 0) return 0;
   const a = Float32Array.from(values).sort();
@@ -280,8 +331,10 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
   const gNoise = gs.length > 50 ? quantile(gs, 0.9) : 0.5;
   const gradThreshold = Math.max(4, 2.5 * gNoise);
   const passable = new Uint8Array(n);
+  const softRim = new Uint8Array(n);
   for (let i = 0; i < n; i++) passable[i] = D[i]! <= T_DIST || (shadowLike[i] && G[i]! < gradThreshold) ? 1 : 0;
-  return { D, shadowLike, G, passable, model, sigma, gradThreshold };
+  markBlurredSteps(level, shadowLike, passable, softRim);
+  return { D, shadowLike, G, passable, softRim, model, sigma, gradThreshold };
 }
 
 /**
@@ -290,10 +343,50 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
  */
 function floodBackground(seeds: Uint8Array, cls: Classified, w: number, h: number): Uint8Array {
   const blocked = new Uint8Array(w * h);
-  let reached = floodOnce(seeds, cls.passable, w, h, blocked);
-  if (rejectImplausibleShadows(reached, cls, w, h, blocked)) reached = floodOnce(seeds, cls.passable, w, h, blocked);
-  if (rejectShadowsInsideOutlines(reached, cls, w, h, blocked)) reached = floodOnce(seeds, cls.passable, w, h, blocked);
+  let passable = cls.passable;
+  let reached = floodOnce(seeds, passable, w, h, blocked);
+  if (rejectImplausibleShadows(reached, cls, w, h, blocked)) reached = floodOnce(seeds, passable, w, h, blocked);
+  const withRims = admitOpenShadowRims(reached, cls, w, h);
+  if (withRims) {
+    passable = withRims;
+    reached = floodOnce(seeds, passable, w, h, blocked);
+  }
+  if (rejectShadowsInsideOutlines(reached, cls, w, h, blocked)) reached = floodOnce(seeds, passable, w, h, blocked);
   return reached;
+}
+
+/**
+ * Blurred shadow-like steps are passable where they lie in the open, not inside the product:
+ * the rim of a hard contact shadow under a product is open below and to the sides, while the
+ * falloff of a highlight on a dark product, or a floor shadow between stool legs, is enclosed
+ * by product in >= 3 of 4 directions. Rays pass through background, rims and smooth
+ * shadow-like areas (the inside of a hard shadow) and stop at anything else. Returns the
+ * widened passable mask, or null when nothing was added.
+ */
+function admitOpenShadowRims(reached: Uint8Array, cls: Classified, w: number, h: number): Uint8Array | null {
+  const n = w * h;
+  let any = false;
+  for (let i = 0; i < n; i++)
+    if (cls.softRim[i] && !reached[i]) {
+      any = true;
+      break;
+    }
+  if (!any) return null;
+  const solid = solidUnreached(reached, w, h);
+  const through = new Uint8Array(n);
+  for (let i = 0; i < n; i++)
+    through[i] = reached[i] || !solid[i] || cls.softRim[i] || (cls.shadowLike[i] && cls.G[i]! < cls.gradThreshold) ? 1 : 0;
+  const obstacle = new Uint8Array(n);
+  for (let i = 0; i < n; i++) obstacle[i] = through[i] ? 0 : 1;
+  const hits = rayHits(through, obstacle, w, h);
+  const passable = Uint8Array.from(cls.passable);
+  let added = false;
+  for (let i = 0; i < n; i++)
+    if (cls.softRim[i] && !ENCLOSED[hits[i]!]) {
+      passable[i] = 1;
+      added = true;
+    }
+  return added ? passable : null;
 }
 
 /** Flooded pixels that only the shadow rule let through (unlike the model), or null if none. */

@@ -39,6 +39,18 @@ function enclosedBackgroundOfAlpha(alpha: Uint8Array, W: number, H: number): Uin
   return enclosedBackground(mask, W, H);
 }
 
+/** Visible shadow pixels of the photo, and how many of them the predicted mask covers. */
+function shadowInMask(alpha: Uint8Array, photo: StudioPhoto): { shadow: number; wrong: number } {
+  let shadow = 0;
+  let wrong = 0;
+  for (let i = 0; i < alpha.length; i++)
+    if (photo.shadowMask[i]) {
+      shadow++;
+      if (alpha[i]! >= 128) wrong++;
+    }
+  return { shadow, wrong };
+}
+
 function maskIou(a: Uint8Array, b: Uint8Array): number {
   let inter = 0;
   let uni = 0;
@@ -116,13 +128,7 @@ describe("segmentProduct scenarios", () => {
         croppedAtBottom: false,
       });
       const { alpha } = await segmentProduct(photo.image);
-      let shadow = 0;
-      let wrong = 0;
-      for (let i = 0; i < alpha.length; i++)
-        if (photo.shadowMask[i]) {
-          shadow++;
-          if (alpha[i]! >= 128) wrong++;
-        }
+      const { shadow, wrong } = shadowInMask(alpha, photo);
       expect(shadow, photo.label).toBeGreaterThan(500); // a real, visible shadow
       results.push(`${(wrong / shadow).toFixed(4)} of ${shadow} shadow px in mask  ${photo.label}`);
       expect(wrong / shadow, photo.label).toBeLessThanOrEqual(0.05);
@@ -137,6 +143,24 @@ describe("segmentProduct scenarios", () => {
     const photo = await generateStudioPhoto(3379);
     const { alpha } = await segmentProduct(photo.image);
     expect(iouOf(alpha, photo.mask), photo.label).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it("leaves a hard contact shadow under a small product in the background", async () => {
+    const results: string[] = [];
+    // development seeds with 2 px-soft shadows under small products; the steep rim stopped the
+    // flood and the shadow stayed in the mask (IoU 0.88, 0.92, 0.87)
+    for (const seed of [3177, 3262, 3264]) {
+      const photo = await generateStudioPhoto(seed);
+      const { alpha } = await segmentProduct(photo.image);
+      const { shadow, wrong } = shadowInMask(alpha, photo);
+      const iou = iouOf(alpha, photo.mask);
+      results.push(`${iou.toFixed(4)} IoU, ${(wrong / shadow).toFixed(4)} of ${shadow} shadow px in mask  ${photo.label}`);
+      expect(shadow, photo.label).toBeGreaterThan(200);
+      // (before: 10%, 13% and 42% of the shadow in the mask)
+      expect(wrong / shadow, photo.label).toBeLessThanOrEqual(0.15);
+      expect(iou, photo.label).toBeGreaterThanOrEqual(0.94);
+    }
+    console.log(`hard shadows:\n  ${results.join("\n  ")}`);
   });
 
   it("separates a white product from a light grey background", async () => {
