@@ -19,7 +19,9 @@
  *     pixels on a blurred but steep step (the rim of a hard, 2 px-soft contact shadow) are
  *     passable too, where rays show them in the open rather than enclosed by the product.
  *     Background-coloured patches that leaked into the product through a soft, narrow mouth
- *     (a highlight crossing the backdrop colour at the outline) are given back to the product.
+ *     (a highlight crossing the backdrop colour at the outline), or that are consistently
+ *     darker than the backdrop at their mouth (light print shaded to nearly the backdrop's
+ *     colour), are given back to the product.
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
  *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
  *     only if they look like the backdrop (noise statistics), are large enough and bounded by
@@ -674,7 +676,9 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: numbe
  * the outline. A flooded pixel is enclosed if rays in 3 of the 4 directions hit the product
  * before leaving the background. Such a patch is given back to the product when its border with
  * the product is soft (a shading falloff, unlike the sharp edges around a real gap between
- * product parts) and it opens onto the rest of the background only through a narrow mouth.
+ * product parts) and it opens onto the rest of the background only through a narrow mouth, or
+ * when its colour is consistently darker than the backdrop at its mouth (print or shading
+ * just inside the per-pixel threshold, reached through an invisible stretch of outline).
  */
 function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): void {
   const { w, h } = level;
@@ -727,16 +731,75 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   const reclaim = new Uint8Array(cc.count + 1);
   let anyReclaim = false;
   const thr = Math.max(1.5 * cls.gradThreshold, 0.4 * outerEdge);
+  const sampledFor = new Int32Array(n);
   for (let l = 1; l <= cc.count; l++) {
     if (contact[l]! < 4 || cc.area[l]! > 0.3 * fgArea) continue;
     const meanG = sumG[l]! / contact[l]!;
-    if (meanG < thr && open[l]! < 0.2 * contact[l]!) {
+    if ((meanG < thr && open[l]! < 0.2 * contact[l]!) || darkerThanMouth(l, cc, cand, bg, cls, level, sampledFor) >= BAY_OFFSET) {
       reclaim[l] = 1;
       anyReclaim = true;
     }
   }
   if (!anyReclaim) return;
   for (let i = 0; i < n; i++) if (reclaim[cc.labels[i]!]) bg[i] = 0;
+}
+
+/** Lab distance by which a patch is darker than the backdrop at its mouth, beyond which it is product. */
+const BAY_OFFSET = 3;
+/** How far (level px) outside a patch its mouth's backdrop is sampled. */
+const MOUTH_REACH = 3;
+
+/**
+ * How far (Lab units) the typical colour of patch `l` lies from the open backdrop just outside
+ * its mouth, both as residuals against the background model; 0 when the patch is the lighter
+ * one. Medians over many pixels: sensor noise averages out, while a product colour that sits
+ * just inside the per-pixel threshold (light print on a light backdrop, shaded darker) still
+ * shows. A real gap is the backdrop itself and matches its mouth; when it does not, it is
+ * because a floor shadow darkens the mouth, never the gap. Only model-matching pixels count.
+ */
+function darkerThanMouth(
+  l: number,
+  cc: ReturnType<typeof components>,
+  cand: Uint8Array,
+  bg: Uint8Array,
+  cls: Classified,
+  level: Level,
+  /** per-pixel label of the last patch that sampled it as mouth (shared across patches) */
+  sampledFor: Int32Array,
+): number {
+  const { w, h, L, A, B } = level;
+  const [ML, MA, MB] = cls.model;
+  const [x0, y0, x1, y1] = cc.box[l]!;
+  const inside: [number[], number[], number[]] = [[], [], []];
+  const mouth: [number[], number[], number[]] = [[], [], []];
+  const push = (into: [number[], number[], number[]], i: number) => {
+    into[0].push(L[i]! - ML[i]!);
+    into[1].push(A[i]! - MA[i]!);
+    into[2].push(B[i]! - MB[i]!);
+  };
+  const clean = (i: number) => bg[i] && cls.D[i]! <= T_DIST;
+  for (let y = y0; y <= y1; y++)
+    for (let x = x0; x <= x1; x++) {
+      const i = y * w + x;
+      if (cc.labels[i] !== l || !clean(i)) continue;
+      push(inside, i);
+      for (let dy = -MOUTH_REACH; dy <= MOUTH_REACH; dy++)
+        for (let dx = -MOUTH_REACH; dx <= MOUTH_REACH; dx++) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+          const j = yy * w + xx;
+          if (cand[j] || !clean(j) || sampledFor[j] === l) continue;
+          sampledFor[j] = l;
+          push(mouth, j);
+        }
+    }
+  if (inside[0].length < 8 || mouth[0].length < 8) return 0;
+  // lighter than the mouth: a real gap with a floor shadow lying across its mouth
+  if (quantile(inside[0], 0.5) > quantile(mouth[0], 0.5)) return 0;
+  let d2 = 0;
+  for (let c = 0; c < 3; c++) d2 += (quantile(inside[c]!, 0.5) - quantile(mouth[c]!, 0.5)) ** 2;
+  return Math.sqrt(d2);
 }
 
 function invert(m: Uint8Array): Uint8Array {
