@@ -67,6 +67,8 @@ interface Level {
   map: MapToFull;
   /** cached edge strength (model independent) */
   grad?: Float32Array;
+  /** cached lightly blurred L plane (model independent) */
+  smoothL?: Float32Array;
 }
 
 interface Classified {
@@ -148,6 +150,11 @@ function samplesFrom(level: Level, select: (i: number) => boolean, maxSamples: n
   return s;
 }
 
+/** The level's L plane after one light binomial blur (shared by the edge measures). */
+function smoothL(level: Level): Float32Array {
+  return (level.smoothL ??= binomialBlur(level.L, level.w, level.h, 1));
+}
+
 /**
  * Edge strength: Euclidean norm of the per-channel 3x3 ranges (max - min) of the lightly
  * blurred Lab planes. Unlike central differences, the range does not cancel at the centre
@@ -155,7 +162,7 @@ function samplesFrom(level: Level, select: (i: number) => boolean, maxSamples: n
  */
 function gradientMagnitude(level: Level): Float32Array {
   const { w, h } = level;
-  const planes = [binomialBlur(level.L, w, h, 1), binomialBlur(level.A, w, h, 1), binomialBlur(level.B, w, h, 1)];
+  const planes = [smoothL(level), binomialBlur(level.A, w, h, 1), binomialBlur(level.B, w, h, 1)];
   const G = new Float32Array(w * h);
   const rowMax = new Float32Array(w * h);
   const rowMin = new Float32Array(w * h);
@@ -200,7 +207,7 @@ const SOFT_EDGE_RATIO = 0.55;
  */
 function markBlurredSteps(level: Level, shadowLike: Uint8Array, passable: Uint8Array, out: Uint8Array): void {
   const { w, h } = level;
-  const P = binomialBlur(level.L, w, h, 1);
+  const P = smoothL(level);
   const at = (x: number, y: number) => {
     if (x < 0) x = 0;
     if (y < 0) y = 0;
@@ -795,11 +802,10 @@ function darkerThanMouth(
         }
     }
   if (inside[0].length < 8 || mouth[0].length < 8) return 0;
+  const [dL, da, db] = [0, 1, 2].map((c) => quantile(inside[c]!, 0.5) - quantile(mouth[c]!, 0.5)) as [number, number, number];
   // lighter than the mouth: a real gap with a floor shadow lying across its mouth
-  if (quantile(inside[0], 0.5) > quantile(mouth[0], 0.5)) return 0;
-  let d2 = 0;
-  for (let c = 0; c < 3; c++) d2 += (quantile(inside[c]!, 0.5) - quantile(mouth[c]!, 0.5)) ** 2;
-  return Math.sqrt(d2);
+  if (dL > 0) return 0;
+  return Math.hypot(dL, da, db);
 }
 
 function invert(m: Uint8Array): Uint8Array {
