@@ -21,7 +21,9 @@
  *     Background-coloured patches that leaked into the product through a soft, narrow mouth
  *     (a highlight crossing the backdrop colour at the outline), or that are consistently
  *     darker than the backdrop at their mouth (light print shaded to nearly the backdrop's
- *     colour), are given back to the product.
+ *     colour), are given back to the product; so are flooded patches that, averaged over a few
+ *     pixels, are lighter than the backdrop around them or of another hue, and that face the
+ *     open backdrop along little of their outline (light checks or stripes between dark ones).
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
  *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
  *     only if they look like the backdrop (noise statistics), are large enough and bounded by
@@ -718,17 +720,13 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   for (let i = 0; i < n; i++) {
     const l = cc.labels[i]!;
     if (!l) continue;
-    const x = i % w;
     let touchFg = false;
     let touchOpen = false;
     const look = (j: number) => {
       if (!bg[j]) touchFg = true;
       else if (!cand[j]) touchOpen = true;
     };
-    if (x > 0) look(i - 1);
-    if (x < w - 1) look(i + 1);
-    if (i >= w) look(i - w);
-    if (i < n - w) look(i + w);
+    forEachNeighbour4(i, w, n, look);
     if (touchFg) {
       sumG[l] += cls.G[i]!;
       contact[l]++;
@@ -751,7 +749,10 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   for (let i = 0; i < n; i++) if (reclaim[cc.labels[i]!]) bg[i] = 0;
 }
 
-/** Lab distance by which a patch is darker than the backdrop at its mouth, beyond which it is product. */
+/**
+ * Lab distance by which a patch's typical colour must differ from the backdrop's to count as
+ * product: darker than the backdrop at its mouth, or print off the open backdrop's colour.
+ */
 const BAY_OFFSET = 3;
 /** How far (level px) outside a patch its mouth's backdrop is sampled. */
 const MOUTH_REACH = 3;
@@ -806,6 +807,112 @@ function darkerThanMouth(
   // lighter than the mouth: a real gap with a floor shadow lying across its mouth
   if (dL > 0) return 0;
   return Math.hypot(dL, da, db);
+}
+
+/** Box radius (level px) of the backdrop-only mean used to find print off the backdrop's colour. */
+const PRINT_WINDOW = 2;
+/** Largest share of a print patch's outline that may face the open backdrop (the rest runs along the product). */
+const PRINT_MAX_OPEN = 0.4;
+
+/**
+ * Print or panels of a colour close to the backdrop, reached by the flood through an invisible
+ * stretch of outline (white stripes on a white or tinted backdrop): each pixel is within the
+ * per-pixel threshold, but averaged over a few pixels the patch is consistently lighter than
+ * the backdrop model or of another hue, which neither sensor noise nor a shadow explains. Such
+ * patches are given back when most of their outline runs along the product (stripes between
+ * darker stripes); a band of JPEG chroma bleeding along the outline faces the open backdrop
+ * on one whole side. Averages use backdrop pixels only, so the product does not bleed into them.
+ */
+function reclaimOffsetPrint(bg: Uint8Array, cls: Classified, level: Level): void {
+  const { model } = cls;
+  const { w, h } = level;
+  const n = w * h;
+  const weight = new Float32Array(n);
+  for (let i = 0; i < n; i++) weight[i] = bg[i] && !cls.shadowLike[i] ? 1 : 0;
+  const wsum = boxBlur(weight, w, h, PRINT_WINDOW);
+  const mean = [level.L, level.A, level.B].map((P, c) => {
+    const M = model[c]!;
+    const r = new Float32Array(n);
+    for (let i = 0; i < n; i++) r[i] = weight[i] ? P[i]! - M[i]! : 0;
+    const b = boxBlur(r, w, h, PRINT_WINDOW);
+    for (let i = 0; i < n; i++) b[i] = wsum[i]! > 0 ? b[i]! / wsum[i]! : 0;
+    return b;
+  });
+  const off = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++)
+    if (weight[i] && (mean[0]![i]! >= BAY_OFFSET || Math.hypot(mean[1]![i]!, mean[2]![i]!) >= BAY_OFFSET)) {
+      off[i] = 1;
+      any = true;
+    }
+  if (!any) return;
+  const cc = components(off, w, h, false);
+  // outline pixels of each patch, and those of them that face the open backdrop
+  const facingOpen = new Float64Array(cc.count + 1);
+  const outline = new Float64Array(cc.count + 1);
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (!l) continue;
+    let touchOpen = false;
+    let edge = false;
+    const look = (j: number) => {
+      if (bg[j] && !off[j]) touchOpen = true;
+      if (!off[j]) edge = true;
+    };
+    forEachNeighbour4(i, w, n, look);
+    if (edge) outline[l]++;
+    if (touchOpen) facingOpen[l]++;
+  }
+  const minArea = Math.max(12, (2 * PRINT_WINDOW + 1) ** 2);
+  const reclaim = new Uint8Array(cc.count + 1);
+  let anyReclaim = false;
+  for (let l = 1; l <= cc.count; l++)
+    if (cc.area[l]! >= minArea && facingOpen[l]! <= PRINT_MAX_OPEN * outline[l]! && offOpenBackdrop(l, cc, off, weight, level, model)) {
+      reclaim[l] = 1;
+      anyReclaim = true;
+    }
+  if (anyReclaim) for (let i = 0; i < n; i++) if (reclaim[cc.labels[i]!]) bg[i] = 0;
+}
+
+/**
+ * Whether patch `l` is still off the colour of the open backdrop around it: the background
+ * model can be a few units off across a large product (a steep sweep, extrapolated under a mug),
+ * and a mug's hole shares that error with the backdrop next to the mug.
+ */
+function offOpenBackdrop(
+  l: number,
+  cc: ReturnType<typeof components>,
+  off: Uint8Array,
+  /** 1 on open backdrop: flooded, not shadow */
+  open: Float32Array,
+  level: Level,
+  model: [Float32Array, Float32Array, Float32Array],
+): boolean {
+  const { w, h } = level;
+  const planes = [level.L, level.A, level.B];
+  const [x0, y0, x1, y1] = cc.box[l]!;
+  const r = Math.max(12, Math.round(0.5 * Math.max(x1 - x0, y1 - y0)));
+  const step = Math.max(1, Math.round(r / 16));
+  const inside: [number[], number[], number[]] = [[], [], []];
+  const around: [number[], number[], number[]] = [[], [], []];
+  for (let y = Math.max(0, y0 - r); y <= Math.min(h - 1, y1 + r); y += step)
+    for (let x = Math.max(0, x0 - r); x <= Math.min(w - 1, x1 + r); x += step) {
+      const i = y * w + x;
+      const into = cc.labels[i] === l ? inside : open[i] && !off[i] ? around : null;
+      if (into) for (let c = 0; c < 3; c++) into[c]!.push(planes[c]![i]! - model[c]![i]!);
+    }
+  if (inside[0].length < 8 || around[0].length < 8) return false;
+  const [dL, da, db] = [0, 1, 2].map((c) => quantile(inside[c]!, 0.5) - quantile(around[c]!, 0.5)) as [number, number, number];
+  return dL >= BAY_OFFSET || Math.hypot(da, db) >= BAY_OFFSET;
+}
+
+/** Calls `look` with each 4-neighbour of pixel i that lies inside the w-wide level of n pixels. */
+function forEachNeighbour4(i: number, w: number, n: number, look: (j: number) => void): void {
+  const x = i % w;
+  if (x > 0) look(i - 1);
+  if (x < w - 1) look(i + 1);
+  if (i >= w) look(i - w);
+  if (i < n - w) look(i + w);
 }
 
 function invert(m: Uint8Array): Uint8Array {
@@ -1149,6 +1256,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
   }
   const bg = floodBackground(seeds, cls, w, h);
   reclaimSoftEnclaves(bg, cls, level);
+  reclaimOffsetPrint(bg, cls, level);
 
   // --- enclosed background (holes) vs. small noise holes
   const notBg = new Uint8Array(n);
