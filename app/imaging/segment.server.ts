@@ -749,6 +749,20 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   for (let i = 0; i < n; i++) if (reclaim[cc.labels[i]!]) bg[i] = 0;
 }
 
+/** Lab residuals of sampled pixels against the background model, one list per channel. */
+type Residuals = [number[], number[], number[]];
+
+function pushResidual(into: Residuals, i: number, level: Level, model: [Float32Array, Float32Array, Float32Array]): void {
+  into[0].push(level.L[i]! - model[0][i]!);
+  into[1].push(level.A[i]! - model[1][i]!);
+  into[2].push(level.B[i]! - model[2][i]!);
+}
+
+/** Per-channel difference of the medians (a - b): robust to noise and to a few stray pixels. */
+function medianDifference(a: Residuals, b: Residuals): [number, number, number] {
+  return [0, 1, 2].map((c) => quantile(a[c]!, 0.5) - quantile(b[c]!, 0.5)) as [number, number, number];
+}
+
 /**
  * Lab distance by which a patch's typical colour must differ from the backdrop's to count as
  * product: darker than the backdrop at its mouth, or print off the open backdrop's colour.
@@ -775,16 +789,11 @@ function darkerThanMouth(
   /** per-pixel label of the last patch that sampled it as mouth (shared across patches) */
   sampledFor: Int32Array,
 ): number {
-  const { w, h, L, A, B } = level;
-  const [ML, MA, MB] = cls.model;
+  const { w, h } = level;
   const [x0, y0, x1, y1] = cc.box[l]!;
-  const inside: [number[], number[], number[]] = [[], [], []];
-  const mouth: [number[], number[], number[]] = [[], [], []];
-  const push = (into: [number[], number[], number[]], i: number) => {
-    into[0].push(L[i]! - ML[i]!);
-    into[1].push(A[i]! - MA[i]!);
-    into[2].push(B[i]! - MB[i]!);
-  };
+  const inside: Residuals = [[], [], []];
+  const mouth: Residuals = [[], [], []];
+  const push = (into: Residuals, i: number) => pushResidual(into, i, level, cls.model);
   const clean = (i: number) => bg[i] && cls.D[i]! <= T_DIST;
   for (let y = y0; y <= y1; y++)
     for (let x = x0; x <= x1; x++) {
@@ -803,7 +812,7 @@ function darkerThanMouth(
         }
     }
   if (inside[0].length < 8 || mouth[0].length < 8) return 0;
-  const [dL, da, db] = [0, 1, 2].map((c) => quantile(inside[c]!, 0.5) - quantile(mouth[c]!, 0.5)) as [number, number, number];
+  const [dL, da, db] = medianDifference(inside, mouth);
   // lighter than the mouth: a real gap with a floor shadow lying across its mouth
   if (dL > 0) return 0;
   return Math.hypot(dL, da, db);
@@ -889,20 +898,19 @@ function offOpenBackdrop(
   model: [Float32Array, Float32Array, Float32Array],
 ): boolean {
   const { w, h } = level;
-  const planes = [level.L, level.A, level.B];
   const [x0, y0, x1, y1] = cc.box[l]!;
   const r = Math.max(12, Math.round(0.5 * Math.max(x1 - x0, y1 - y0)));
   const step = Math.max(1, Math.round(r / 16));
-  const inside: [number[], number[], number[]] = [[], [], []];
-  const around: [number[], number[], number[]] = [[], [], []];
+  const inside: Residuals = [[], [], []];
+  const around: Residuals = [[], [], []];
   for (let y = Math.max(0, y0 - r); y <= Math.min(h - 1, y1 + r); y += step)
     for (let x = Math.max(0, x0 - r); x <= Math.min(w - 1, x1 + r); x += step) {
       const i = y * w + x;
       const into = cc.labels[i] === l ? inside : open[i] && !off[i] ? around : null;
-      if (into) for (let c = 0; c < 3; c++) into[c]!.push(planes[c]![i]! - model[c]![i]!);
+      if (into) pushResidual(into, i, level, model);
     }
   if (inside[0].length < 8 || around[0].length < 8) return false;
-  const [dL, da, db] = [0, 1, 2].map((c) => quantile(inside[c]!, 0.5) - quantile(around[c]!, 0.5)) as [number, number, number];
+  const [dL, da, db] = medianDifference(inside, around);
   return dL >= BAY_OFFSET || Math.hypot(da, db) >= BAY_OFFSET;
 }
 

@@ -1,7 +1,7 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeCutoutPng, segmentProduct, NoSubjectError, type SegmentResult } from "~/imaging/index.server";
-import { enclosedBackground, generateStudioPhoto, iouOf, type StudioPhoto } from "../../fixtures/studio-photos";
+import { enclosedBackground, generateStudioPhoto, iouOf, type StudioPhoto, type StudioPhotoOptions } from "../../fixtures/studio-photos";
 
 /**
  * Held-out acceptance set: seeds the segmenter was never developed or tuned on
@@ -49,6 +49,19 @@ function shadowInMask(alpha: Uint8Array, photo: StudioPhoto): { shadow: number; 
       if (alpha[i]! >= 128) wrong++;
     }
   return { shadow, wrong };
+}
+
+/** Segments the photo of each seed, expects IoU >= min for every one, and logs the scores under `title`. */
+async function expectIouPerSeed(title: string, seeds: readonly number[], min: number, options?: StudioPhotoOptions): Promise<void> {
+  const results: string[] = [];
+  for (const seed of seeds) {
+    const photo = await generateStudioPhoto(seed, options);
+    const { alpha } = await segmentProduct(photo.image);
+    const iou = iouOf(alpha, photo.mask);
+    results.push(`${iou.toFixed(4)} ${photo.label}`);
+    expect(iou, photo.label).toBeGreaterThanOrEqual(min);
+  }
+  console.log(`${title}:\n  ${results.join("\n  ")}`);
 }
 
 function maskIou(a: Uint8Array, b: Uint8Array): number {
@@ -140,9 +153,7 @@ describe("segmentProduct scenarios", () => {
   it("keeps a grey product whose outline meets its own contact shadow", async () => {
     // development seed: a light-grey ring with dots on light grey scored IoU 0.36 when the
     // flood leaked in where the ring's bottom has its shadow's colour; its outline now blocks it
-    const photo = await generateStudioPhoto(3379);
-    const { alpha } = await segmentProduct(photo.image);
-    expect(iouOf(alpha, photo.mask), photo.label).toBeGreaterThanOrEqual(0.95);
+    await expectIouPerSeed("grey ring meeting its shadow", [3379], 0.95);
   });
 
   it("leaves a hard contact shadow under a small product in the background", async () => {
@@ -166,36 +177,18 @@ describe("segmentProduct scenarios", () => {
   it("keeps light print that is shaded to nearly the backdrop's colour", async () => {
     // development seed: a shoe's light band, shaded to within the per-pixel threshold of the
     // white backdrop, was reached through its invisible end and lost (IoU 0.83)
-    const photo = await generateStudioPhoto(3156);
-    const { alpha } = await segmentProduct(photo.image);
-    expect(iouOf(alpha, photo.mask), photo.label).toBeGreaterThanOrEqual(0.95);
+    await expectIouPerSeed("light print shaded to the backdrop", [3156], 0.95);
   });
 
   it("keeps light checks framed by dark ones, a shade off the backdrop's colour", async () => {
     // development seeds (7000-series): light checks within the per-pixel threshold of a tinted
     // or light grey backdrop, framed by dark checks (whose JPEG-ringing allowance let the flood
     // in), were lost: IoU 0.66 and 0.80
-    const results: string[] = [];
-    for (const seed of [7002, 7165]) {
-      const photo = await generateStudioPhoto(seed);
-      const { alpha } = await segmentProduct(photo.image);
-      const iou = iouOf(alpha, photo.mask);
-      results.push(`${iou.toFixed(4)} ${photo.label}`);
-      expect(iou, photo.label).toBeGreaterThanOrEqual(0.9);
-    }
-    console.log(`checks off the backdrop's colour:\n  ${results.join("\n  ")}`);
+    await expectIouPerSeed("checks off the backdrop's colour", [7002, 7165], 0.9);
   });
 
   it("separates a white product from a light grey background", async () => {
-    const results: string[] = [];
-    for (const seed of [2201, 2202, 2203]) {
-      const photo = await generateStudioPhoto(seed, { tone: "white", background: "light-grey" });
-      const { alpha } = await segmentProduct(photo.image);
-      const iou = iouOf(alpha, photo.mask);
-      results.push(`${iou.toFixed(4)} ${photo.label}`);
-      expect(iou, photo.label).toBeGreaterThanOrEqual(0.93);
-    }
-    console.log(`white on light grey:\n  ${results.join("\n  ")}`);
+    await expectIouPerSeed("white on light grey", [2201, 2202, 2203], 0.93, { tone: "white", background: "light-grey" });
   });
 
   it("throws NoSubjectError on an empty studio background", async () => {
