@@ -1320,7 +1320,9 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     for (let i = 0; i < n; i++) if (ok[cc.labels[i]!]) holeSeeds[i] = 1;
     // ... and is bounded by the product itself: just outside the candidate there must be a
     // sharp edge and clearly non-background colour (as on the product's outer silhouette),
-    // not a soft shading falloff (highlights, bright print matching the backdrop).
+    // not a soft shading falloff (highlights, bright print matching the backdrop). The edge is
+    // judged by its upper quartile: a metallic ring's inner rim can fade to the backdrop's
+    // colour over half its length and still be a sharp edge elsewhere.
     if (holeSeeds.some((v) => v === 1)) {
       const grown = flood(holeSeeds, cand, w, h);
       const hc = components(grown, w, h, false);
@@ -1354,7 +1356,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
         }
       const accepted = new Uint8Array(hc.count + 1);
       for (let l = 1; l <= hc.count; l++) {
-        const g = ringG[l]!.length ? ringG[l]!.reduce((a, b) => a + b, 0) / ringG[l]!.length : 0;
+        const g = ringG[l]!.length ? quantile(ringG[l]!, 0.75) : 0;
         const d = ringD[l]!.length ? quantile(ringD[l]!, 0.5) : 0;
         if (g >= Math.max(cls.gradThreshold, 0.35 * outerEdge) && d >= Math.max(1.5 * T_DIST, Math.min(0.4 * outerMedD, 2.5 * T_DIST))) accepted[l] = 1;
       }
