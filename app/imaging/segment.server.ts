@@ -34,8 +34,9 @@
 import sharp from "sharp";
 import { NoSubjectError, ImagingArgumentError } from "./errors.server";
 import { labToSrgb8, srgbBufferToLab } from "./color.server";
+import { alphaBoundingBox } from "./compose.server";
 import { evalPlanes, robustFit, type PolyModel, type Samples } from "./background-model.server";
-import { binomialBlur, boxBlur, chessDistanceInside, chessDistanceTo, components, erode, flood, maxFilter } from "./morphology.server";
+import { binomialBlur, boxBlur, chessDistanceInside, chessDistanceTo, components, erode, flood, maxFilter, squaredDistanceTo } from "./morphology.server";
 import type { RasterImage, SegmentResult } from "./types.server";
 
 export { NoSubjectError } from "./errors.server";
@@ -914,6 +915,75 @@ function offOpenBackdrop(
   return dL >= BAY_OFFSET || Math.hypot(da, db) >= BAY_OFFSET;
 }
 
+/** Widest channel that can be print, as a fraction of the product's longer side. */
+const CHANNEL_WIDTH = 0.1;
+/** Share of a channel's outline that must run along the product. */
+const CHANNEL_MIN_ALONG = 0.6;
+
+/**
+ * Backdrop-coloured print across a thin product part (grey stripes on a mid-grey backdrop
+ * across a key's shaft or a mug's handle): the flood enters each gap through its invisible
+ * ends, and leaves narrow channels that cross the part and open onto the backdrop at both
+ * ends. A real gap between product parts (key teeth, fork tines) opens at one end only; a
+ * single slit (an open ring) is left alone, since print repeats: the channels are given back
+ * only when at least two of them cross the product.
+ */
+function reclaimPrintChannels(bg: Uint8Array, level: Level): Uint8Array | null {
+  const { w, h } = level;
+  const n = w * h;
+  const box = alphaBoundingBox(invert(bg), w, h, 1);
+  if (!box) return null;
+  const r = Math.max(2, 0.5 * CHANNEL_WIDTH * (Math.max(box.width, box.height) - 1));
+  // closing of the product (without specks, which would bridge to the outline) by a disc of
+  // radius r; the frame counts as open backdrop, so a strip along the frame is not closed
+  const grown = squaredDistanceTo(solidUnreached(bg, w, h), w, h);
+  const outside = new Uint8Array(n);
+  for (let i = 0; i < n; i++) outside[i] = grown[i]! > r * r ? 1 : 0;
+  const framed = frameBorder(w, h);
+  for (let i = 0; i < n; i++) if (framed[i]) outside[i] = 1;
+  const shrunk = squaredDistanceTo(outside, w, h);
+  const channel = new Uint8Array(n);
+  for (let i = 0; i < n; i++) channel[i] = bg[i] && shrunk[i]! > r * r ? 1 : 0;
+  const cc = components(channel, w, h, false);
+  if (cc.count === 0) return null;
+  // the stretches of open backdrop each channel opens onto, and its outline along the product
+  const mouthMask = new Uint8Array(n);
+  const along = new Float64Array(cc.count + 1);
+  const openEdge = new Float64Array(cc.count + 1);
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (!l) continue;
+    forEachNeighbour4(i, w, n, (j) => {
+      if (!bg[j]) along[l]++;
+      else if (!channel[j]) {
+        openEdge[l]++;
+        mouthMask[j] = 1;
+      }
+    });
+  }
+  const mc = components(mouthMask, w, h, true);
+  const mouths = Array.from({ length: cc.count + 1 }, () => new Set<number>());
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (l) forEachNeighbour4(i, w, n, (j) => mc.labels[j] && mouths[l]!.add(mc.labels[j]!));
+  }
+  // crossing: opens onto the backdrop at both ends, runs along the product on both sides for
+  // at least the widest channel's width, and is bounded mostly by the product
+  const crossing: number[] = [];
+  for (let l = 1; l <= cc.count; l++)
+    if (mouths[l]!.size >= 2 && along[l]! >= 4 * r && along[l]! >= CHANNEL_MIN_ALONG * (along[l]! + openEdge[l]!)) crossing.push(l);
+  if (crossing.length < 2) return null;
+  const take = new Uint8Array(cc.count + 1);
+  for (const l of crossing) take[l] = 1;
+  const taken = new Uint8Array(n);
+  for (let i = 0; i < n; i++)
+    if (take[cc.labels[i]!]) {
+      bg[i] = 0;
+      taken[i] = 1;
+    }
+  return taken;
+}
+
 /** Calls `look` with each 4-neighbour of pixel i that lies inside the w-wide level of n pixels. */
 function forEachNeighbour4(i: number, w: number, n: number, look: (j: number) => void): void {
   const x = i % w;
@@ -1265,6 +1335,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
   const bg = floodBackground(seeds, cls, w, h);
   reclaimSoftEnclaves(bg, cls, level);
   reclaimOffsetPrint(bg, cls, level);
+  const printChannels = reclaimPrintChannels(bg, level);
 
   // --- enclosed background (holes) vs. small noise holes
   const notBg = new Uint8Array(n);
@@ -1275,7 +1346,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       fgArea++;
     }
   const cand = new Uint8Array(n);
-  for (let i = 0; i < n; i++) cand[i] = notBg[i] && cls.D[i]! <= T_DIST ? 1 : 0;
+  for (let i = 0; i < n; i++) cand[i] = notBg[i] && cls.D[i]! <= T_DIST && !printChannels?.[i] ? 1 : 0;
   const candCore = erode3x3(cand, w, h);
   const cc = components(candCore, w, h, false);
   const minHole = Math.max(12, 0.003 * fgArea);
