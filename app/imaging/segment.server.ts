@@ -688,7 +688,9 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: numbe
  * the product is soft (a shading falloff, unlike the sharp edges around a real gap between
  * product parts) and it opens onto the rest of the background only through a narrow mouth, or
  * when its colour is consistently darker than the backdrop at its mouth (print or shading
- * just inside the per-pixel threshold, reached through an invisible stretch of outline).
+ * just inside the per-pixel threshold, reached through an invisible stretch of outline), or
+ * when it is shadow-coloured and meets the product with no edge at all, even through a mouth
+ * too wide for the first rule (a grey product part that the flood took for shadow).
  */
 function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): void {
   const { w, h } = level;
@@ -718,30 +720,52 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   const sumG = new Float64Array(cc.count + 1);
   const contact = new Float64Array(cc.count + 1);
   const open = new Float64Array(cc.count + 1);
+  // pixels unlike the background model (shadow-coloured)
+  const shade = new Float64Array(cc.count + 1);
+  // contact with a thin ring of product, beyond which lies the open backdrop
+  const ring = new Float64Array(cc.count + 1);
+  const openBg = new Uint8Array(n);
+  for (let i = 0; i < n; i++) openBg[i] = bg[i] && !cand[i] ? 1 : 0;
+  const toOpen = chessDistanceTo(openBg, w, h);
   for (let i = 0; i < n; i++) {
     const l = cc.labels[i]!;
     if (!l) continue;
     let touchFg = false;
     let touchOpen = false;
+    let touchRing = false;
     const look = (j: number) => {
-      if (!bg[j]) touchFg = true;
-      else if (!cand[j]) touchOpen = true;
+      if (!bg[j]) {
+        touchFg = true;
+        if (toOpen[j]! <= EDGE_RING + 1) touchRing = true;
+      } else if (!cand[j]) touchOpen = true;
     };
     forEachNeighbour4(i, w, n, look);
     if (touchFg) {
       sumG[l] += cls.G[i]!;
       contact[l]++;
+      if (touchRing) ring[l]++;
     }
     if (touchOpen) open[l]++;
+    if (cls.D[i]! > T_DIST) shade[l]++;
   }
   const reclaim = new Uint8Array(cc.count + 1);
   let anyReclaim = false;
   const thr = Math.max(1.5 * cls.gradThreshold, 0.4 * outerEdge);
   const sampledFor = new Int32Array(n);
   for (let l = 1; l <= cc.count; l++) {
-    if (contact[l]! < 4 || cc.area[l]! > 0.3 * fgArea) continue;
+    if (contact[l]! < 4) continue;
+    const area = cc.area[l]!;
     const meanG = sumG[l]! / contact[l]!;
-    if ((meanG < thr && open[l]! < 0.2 * contact[l]!) || darkerThanMouth(l, cc, cand, bg, cls, level, sampledFor) >= BAY_OFFSET) {
+    // a shadow-coloured patch that meets the product with no edge at all, and the backdrop
+    // along less of its border than the product, is product (half a grey lens, taken for shadow
+    // through its bottom edge); small pockets of floor shadow beside low-contrast legs, and
+    // floor shadow open wide to the backdrop, are left alone
+    const seamless = meanG < 0.5 * thr && shade[l]! >= 0.5 * area && open[l]! < 0.5 * contact[l]! && area >= 0.05 * fgArea && area <= 0.6 * fgArea;
+    // larger patches are real background (the space under a low-contrast stool's seat, bounded
+    // by thick legs), unless much of their border is a thin ring of outline with the open
+    // backdrop right behind it (a ball's shaded side, reached through a break in that ring)
+    const small = area <= 0.3 * fgArea || (area <= 0.6 * fgArea && ring[l]! >= 0.3 * contact[l]!);
+    if (seamless || (small && ((meanG < thr && open[l]! < 0.2 * contact[l]!) || darkerThanMouth(l, cc, cand, bg, cls, level, sampledFor) >= BAY_OFFSET))) {
       reclaim[l] = 1;
       anyReclaim = true;
     }

@@ -199,6 +199,20 @@ describe("segmentProduct scenarios", () => {
     await expectIouPerSeed("backdrop-coloured stripes across a shaft or handle", [9042, 11001], 0.93);
   });
 
+  it("keeps the part of a grey product that a leak took for its shadow", async () => {
+    // development seed: light grey sunglasses on light grey; through their bottom edge, which
+    // has the colour of their contact shadow, the flood took half of the lenses as shadow. That
+    // half meets the rest of the lens without any edge (IoU 0.70)
+    await expectIouPerSeed("grey lenses taken for shadow", [11013], 0.93);
+  });
+
+  it("keeps a large shaded side of a product that matches the backdrop's colour", async () => {
+    // development seed: the shaded lower side of a white ball on light grey has the backdrop's
+    // colour over 40% of the ball; reached through a break in the thin outline around it, it was
+    // lost (IoU 0.69)
+    await expectIouPerSeed("white ball's shaded side", [9003], 0.95);
+  });
+
   it("separates a white product from a light grey background", async () => {
     await expectIouPerSeed("white on light grey", [2201, 2202, 2203], 0.93, { tone: "white", background: "light-grey" });
   });
