@@ -758,9 +758,9 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
     const meanG = sumG[l]! / contact[l]!;
     // a shadow-coloured patch that meets the product with no edge at all, and the backdrop
     // along less of its border than the product, is product (half a grey lens, taken for shadow
-    // through its bottom edge); small pockets of floor shadow beside low-contrast legs, and
-    // floor shadow open wide to the backdrop, are left alone
-    const seamless = meanG < 0.5 * thr && shade[l]! >= 0.5 * area && open[l]! < 0.5 * contact[l]! && area >= 0.05 * fgArea && area <= 0.6 * fgArea;
+    // through its bottom edge); pockets of floor shadow beside low-contrast legs, smaller than
+    // a fifth of the product, and floor shadow open wide to the backdrop are left alone
+    const seamless = meanG < 0.5 * thr && shade[l]! >= 0.5 * area && open[l]! < 0.5 * contact[l]! && area >= 0.2 * fgArea && area <= 0.6 * fgArea;
     // larger patches are real background (the space under a low-contrast stool's seat, bounded
     // by thick legs), unless much of their border is a thin ring of outline with the open
     // backdrop right behind it (a ball's shaded side, reached through a break in that ring)
@@ -952,7 +952,7 @@ const CHANNEL_MIN_ALONG = 0.6;
  * single slit (an open ring) is left alone, since print repeats: the channels are given back
  * only when at least two of them cross the product.
  */
-function reclaimPrintChannels(bg: Uint8Array, level: Level): Uint8Array | null {
+function reclaimPrintChannels(bg: Uint8Array, cls: Classified, level: Level): Uint8Array | null {
   const { w, h } = level;
   const n = w * h;
   const box = alphaBoundingBox(invert(bg), w, h, 1);
@@ -974,9 +974,11 @@ function reclaimPrintChannels(bg: Uint8Array, level: Level): Uint8Array | null {
   const mouthMask = new Uint8Array(n);
   const along = new Float64Array(cc.count + 1);
   const openEdge = new Float64Array(cc.count + 1);
+  const shade = new Float64Array(cc.count + 1);
   for (let i = 0; i < n; i++) {
     const l = cc.labels[i]!;
     if (!l) continue;
+    if (cls.D[i]! > T_DIST) shade[l]++;
     forEachNeighbour4(i, w, n, (j) => {
       if (!bg[j]) along[l]++;
       else if (!channel[j]) {
@@ -992,10 +994,17 @@ function reclaimPrintChannels(bg: Uint8Array, level: Level): Uint8Array | null {
     if (l) forEachNeighbour4(i, w, n, (j) => mc.labels[j] && mouths[l]!.add(mc.labels[j]!));
   }
   // crossing: opens onto the backdrop at both ends, runs along the product on both sides for
-  // at least the widest channel's width, and is bounded mostly by the product
+  // at least the widest channel's width, is bounded mostly by the product, and has the
+  // backdrop's colour (a strip of shadow between a product and its hard shadow is not print)
   const crossing: number[] = [];
   for (let l = 1; l <= cc.count; l++)
-    if (mouths[l]!.size >= 2 && along[l]! >= 4 * r && along[l]! >= CHANNEL_MIN_ALONG * (along[l]! + openEdge[l]!)) crossing.push(l);
+    if (
+      mouths[l]!.size >= 2 &&
+      along[l]! >= 4 * r &&
+      along[l]! >= CHANNEL_MIN_ALONG * (along[l]! + openEdge[l]!) &&
+      shade[l]! <= 0.5 * cc.area[l]!
+    )
+      crossing.push(l);
   if (crossing.length < 2) return null;
   const take = new Uint8Array(cc.count + 1);
   for (const l of crossing) take[l] = 1;
@@ -1359,7 +1368,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
   const bg = floodBackground(seeds, cls, w, h);
   reclaimSoftEnclaves(bg, cls, level);
   reclaimOffsetPrint(bg, cls, level);
-  const printChannels = reclaimPrintChannels(bg, level);
+  const printChannels = reclaimPrintChannels(bg, cls, level);
 
   // --- enclosed background (holes) vs. small noise holes
   const notBg = new Uint8Array(n);

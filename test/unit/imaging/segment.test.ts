@@ -213,6 +213,14 @@ describe("segmentProduct scenarios", () => {
     await expectIouPerSeed("white ball's shaded side", [9003], 0.95);
   });
 
+  it("does not take shadow for print or product it merely touches", async () => {
+    // development seeds, broken by the first versions of the two rules above: strips of shadow
+    // between a box and its hard shadow were taken for print channels (0.99 -> 0.94), and floor
+    // shadow under a metallic key, a tenth of the key's area, for a seamless part (0.95 -> 0.83)
+    await expectIouPerSeed("box above its hard shadow", [13080], 0.98);
+    await expectIouPerSeed("key above soft floor shadow", [13081], 0.94);
+  });
+
   it("separates a white product from a light grey background", async () => {
     await expectIouPerSeed("white on light grey", [2201, 2202, 2203], 0.93, { tone: "white", background: "light-grey" });
   });
