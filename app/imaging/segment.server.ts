@@ -1075,15 +1075,24 @@ function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, 
   // strong pixels: clearly unlike the backdrop. Mean distances would be diluted by enclosed
   // background (between a stool's legs) that is only resolved later.
   const strong = new Float64Array(cc.count + 1);
+  const distinct = new Float64Array(cc.count + 1);
   const n = w * h;
   for (let i = 0; i < n; i++) {
     const l = cc.labels[i]!;
     if (l && D[i]! >= 2 * T_DIST) strong[l]++;
+    if (l && D[i]! >= 1.5 * T_DIST) distinct[l]++;
   }
-  const significant = (l: number) =>
+  let significant = (l: number) =>
     cc.area[l]! >= minAbsArea && strong[l]! >= Math.max(3, 0.3 * minAbsArea) && strong[l]! >= 0.05 * cc.area[l]!;
   let maxArea = 0;
   for (let l = 1; l <= cc.count; l++) if (significant(l) && cc.area[l]! > maxArea) maxArea = cc.area[l]!;
+  if (maxArea === 0) {
+    // a faint product (white on a pale tint, a little lighter and of another hue) has no
+    // strongly different pixels; it is still a sizeable area that is consistently unlike the
+    // backdrop, which a misfit of the backdrop's shading is not
+    significant = (l: number) => cc.area[l]! >= Math.max(minAbsArea, 0.002 * n) && distinct[l]! >= 0.5 * cc.area[l]!;
+    for (let l = 1; l <= cc.count; l++) if (significant(l) && cc.area[l]! > maxArea) maxArea = cc.area[l]!;
+  }
   const keep = new Uint8Array(cc.count + 1);
   const minArea = Math.max(minAbsArea, 0.01 * maxArea);
   let x0 = w;
