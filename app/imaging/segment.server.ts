@@ -36,7 +36,7 @@ import { NoSubjectError, ImagingArgumentError } from "./errors.server";
 import { labToSrgb8, srgbBufferToLab } from "./color.server";
 import { alphaBoundingBox } from "./compose.server";
 import { evalPlanes, robustFit, type PolyModel, type Samples } from "./background-model.server";
-import { binomialBlur, boxBlur, chessDistanceInside, chessDistanceTo, components, erode, flood, maxFilter, squaredDistanceTo } from "./morphology.server";
+import { binomialBlur, boxBlur, chessDistanceInside, chessDistanceTo, components, dilate, erode, flood, maxFilter, squaredDistanceTo } from "./morphology.server";
 import type { RasterImage, SegmentResult } from "./types.server";
 
 export { NoSubjectError } from "./errors.server";
@@ -960,11 +960,10 @@ function reclaimPrintChannels(bg: Uint8Array, cls: Classified, level: Level): Ui
   const r = Math.max(2, 0.5 * CHANNEL_WIDTH * (Math.max(box.width, box.height) - 1));
   // closing of the product (without specks, which would bridge to the outline) by a disc of
   // radius r; the frame counts as open backdrop, so a strip along the frame is not closed
-  const grown = squaredDistanceTo(solidUnreached(bg, w, h), w, h);
-  const outside = new Uint8Array(n);
-  for (let i = 0; i < n; i++) outside[i] = grown[i]! > r * r ? 1 : 0;
+  const grown = dilate(solidUnreached(bg, w, h), w, h, r);
   const framed = frameBorder(w, h);
-  for (let i = 0; i < n; i++) if (framed[i]) outside[i] = 1;
+  const outside = new Uint8Array(n);
+  for (let i = 0; i < n; i++) outside[i] = !grown[i] || framed[i] ? 1 : 0;
   const shrunk = squaredDistanceTo(outside, w, h);
   const channel = new Uint8Array(n);
   for (let i = 0; i < n; i++) channel[i] = bg[i] && shrunk[i]! > r * r ? 1 : 0;
