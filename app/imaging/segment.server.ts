@@ -1068,8 +1068,12 @@ interface KeptComponents {
   box: [number, number, number, number] | null;
 }
 
-/** Keeps the main subject and significant parts; drops specks and faint blobs. */
-function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, minAbsArea: number): KeptComponents {
+/**
+ * Keeps the main subject and significant parts; drops specks and faint blobs. `prior` (the
+ * coarse pass's product on this level) is the last resort: when nothing here is significant,
+ * the areas that lie mostly on it are kept.
+ */
+function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, minAbsArea: number, prior?: Uint8Array): KeptComponents {
   const cc = components(fg, w, h, true);
   // strong pixels: clearly unlike the backdrop. Mean distances would be diluted by enclosed
   // background (between a stool's legs) that is only resolved later.
@@ -1090,6 +1094,14 @@ function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, 
     // strongly different pixels; it is still a sizeable area that is consistently unlike the
     // backdrop, which a misfit of the backdrop's shading is not
     significant = (l: number) => cc.area[l]! >= Math.max(minAbsArea, 0.002 * n) && distinct[l]! >= 0.5 * cc.area[l]!;
+    for (let l = 1; l <= cc.count; l++) if (significant(l) && cc.area[l]! > maxArea) maxArea = cc.area[l]!;
+  }
+  if (maxArea === 0 && prior) {
+    // the fine level's noise is higher than the coarse level's: a faint product that the coarse
+    // pass found (light grey on a pale tint) can fall under both tests here
+    const onPrior = new Float64Array(cc.count + 1);
+    for (let i = 0; i < n; i++) if (prior[i]) onPrior[cc.labels[i]!]++;
+    significant = (l: number) => cc.area[l]! >= minAbsArea && onPrior[l]! >= 0.5 * cc.area[l]!;
     for (let l = 1; l <= cc.count; l++) if (significant(l) && cc.area[l]! > maxArea) maxArea = cc.area[l]!;
   }
   const keep = new Uint8Array(cc.count + 1);
@@ -1501,7 +1513,9 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
 
   const fg = new Uint8Array(n);
   for (let i = 0; i < n; i++) fg[i] = !bg[i] && !holes[i] ? 1 : 0;
-  const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)));
+  const coarseProduct = new Uint8Array(n);
+  for (let i = 0; i < n; i++) coarseProduct[i] = coarse.kept.mask[coarseIndex[i]!]!;
+  const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)), coarseProduct);
   const alpha = softAlpha(level, kept.mask, cls.D);
 
   // mean background colour (model over clean background pixels)

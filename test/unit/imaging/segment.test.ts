@@ -231,6 +231,12 @@ describe("segmentProduct scenarios", () => {
     await expectIouPerSeed("white bottle on a pale tint", [13004], 0.9);
   });
 
+  it("keeps a faint product that the coarse pass found but the fine level's noise hides", async () => {
+    // development seed: a light grey key on a pale pink backdrop. At full detail too few of
+    // its pixels were clearly unlike the backdrop, and the photo was "no product found"
+    await expectIouPerSeed("light grey key on pale pink", [17034], 0.9);
+  });
+
   it("throws NoSubjectError on an empty studio background", async () => {
     for (const seed of [2301, 2302]) {
       const photo = await generateStudioPhoto(seed, { empty: true });
