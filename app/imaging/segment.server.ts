@@ -1138,15 +1138,25 @@ interface CoarseResult {
   kept: KeptComponents;
 }
 
-async function coarsePass(image: RasterImage): Promise<CoarseResult> {
-  const level = await makeLevel(image, { left: 0, top: 0, width: image.width, height: image.height }, COARSE_SIDE);
+type FrameSide = "top" | "right" | "bottom" | "left";
+
+/**
+ * The coarse pass: background model, flood and significant product areas on the whole photo.
+ * The model's first fit uses the frame's border ring, without `leaveOut` if given (a side the
+ * product covers).
+ */
+function coarsePass(level: Level, leaveOut?: FrameSide): CoarseResult {
   const { w, h } = level;
   const n = w * h;
   const ring = Math.max(2, Math.round(0.04 * Math.min(w, h)));
   const inRing = (i: number) => {
     const y = (i / w) | 0;
     const x = i - y * w;
-    return x < ring || y < ring || x >= w - ring || y >= h - ring;
+    const top = y < ring && leaveOut !== "top";
+    const bottom = y >= h - ring && leaveOut !== "bottom";
+    const left = x < ring && leaveOut !== "left";
+    const right = x >= w - ring && leaveOut !== "right";
+    return top || bottom || left || right;
   };
   let model = robustFit(samplesFrom(level, inRing, 6000), 2, 8, SIGMA_FLOOR);
   let planes = evalPlanes(model, w, h, level.map);
@@ -1606,8 +1616,22 @@ export async function segmentProduct(image: RasterImage): Promise<SegmentResult>
     return { alpha: pre, width, height, coverage: cov / n, background: { r: 255, g: 255, b: 255 } };
   }
 
-  const coarse = await coarsePass(image);
-  if (!coarse.kept.box || coarse.kept.area === 0) throw new NoSubjectError();
+  const coarseLevel = await makeLevel(image, { left: 0, top: 0, width, height }, COARSE_SIDE);
+  const found = (c: CoarseResult) => c.kept.box !== null && c.kept.area > 0;
+  let coarse = coarsePass(coarseLevel);
+  if (!found(coarse)) {
+    // A product that covers a large part of one side of the frame (a big ball cut off by the
+    // bottom edge) can bend the border ring's fit until the backdrop itself looks like shadow
+    // and everything is flooded. Fit again without each side in turn and keep the best fit
+    // that finds a product (lowest noise on the backdrop).
+    let best: CoarseResult | null = null;
+    for (const side of ["bottom", "top", "left", "right"] as const) {
+      const c = coarsePass(coarseLevel, side);
+      if (found(c) && (!best || c.cls.sigma[0] < best.cls.sigma[0])) best = c;
+    }
+    if (!best) throw new NoSubjectError();
+    coarse = best;
+  }
   const fine = await finePass(image, coarse);
 
   const alpha = Buffer.alloc(n);

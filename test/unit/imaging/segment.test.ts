@@ -237,6 +237,13 @@ describe("segmentProduct scenarios", () => {
     await expectIouPerSeed("light grey key on pale pink", [17034], 0.9);
   });
 
+  it("finds a big product that covers much of one side of the frame", async () => {
+    // development seed: a white ball on mid grey, cut off by the bottom edge across half its
+    // width. The border ring's first fit bent to it until the whole backdrop looked like shadow;
+    // the photo was "no product found"
+    await expectIouPerSeed("white ball cut off by the bottom edge", [19043], 0.98);
+  });
+
   it("throws NoSubjectError on an empty studio background", async () => {
     for (const seed of [2301, 2302]) {
       const photo = await generateStudioPhoto(seed, { empty: true });
