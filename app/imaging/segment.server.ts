@@ -5,7 +5,8 @@
  *  1. Coarse level (longest side <= COARSE_SIDE): a smooth background model, i.e. a low-order
  *     2-D polynomial per Lab channel, fitted robustly (IRLS, Tukey) to the frame's border ring,
  *     then refitted (degree 3-4, vignettes and sweeps) on pixels classified as background.
- *     The per-channel noise level comes from the residuals.
+ *     The per-channel noise level comes from the residuals. If that finds no product, the ring
+ *     is fitted again without each side of the frame in turn (a product can cover one).
  *  2. Per pixel: noise-normalised Lab distance D to the model, relaxed within one JPEG MCU of
  *     high-contrast edges (ringing, chroma bleeding). "Shadow-like" pixels are darker than the
  *     model with the model's chromaticity: a shadow scales linear RGB by a common factor, which
