@@ -1070,11 +1070,11 @@ interface KeptComponents {
 }
 
 /**
- * Keeps the main subject and significant parts; drops specks and faint blobs. `prior` (the
- * coarse pass's product on this level) is the last resort: when nothing here is significant,
+ * Keeps the main subject and significant parts; drops specks and faint blobs. `prior` (is a
+ * pixel on the coarse pass's product?) is the last resort: when nothing here is significant,
  * the areas that lie mostly on it are kept.
  */
-function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, minAbsArea: number, prior?: Uint8Array): KeptComponents {
+function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, minAbsArea: number, prior?: (i: number) => boolean): KeptComponents {
   const cc = components(fg, w, h, true);
   // strong pixels: clearly unlike the backdrop. Mean distances would be diluted by enclosed
   // background (between a stool's legs) that is only resolved later.
@@ -1086,24 +1086,29 @@ function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, 
     if (l && D[i]! >= 2 * T_DIST) strong[l]++;
     if (l && D[i]! >= 1.5 * T_DIST) distinct[l]++;
   }
+  // area of the largest component that passes `test` (0 if none does)
+  const largest = (test: (l: number) => boolean) => {
+    let max = 0;
+    for (let l = 1; l <= cc.count; l++) if (test(l) && cc.area[l]! > max) max = cc.area[l]!;
+    return max;
+  };
   let significant = (l: number) =>
     cc.area[l]! >= minAbsArea && strong[l]! >= Math.max(3, 0.3 * minAbsArea) && strong[l]! >= 0.05 * cc.area[l]!;
-  let maxArea = 0;
-  for (let l = 1; l <= cc.count; l++) if (significant(l) && cc.area[l]! > maxArea) maxArea = cc.area[l]!;
+  let maxArea = largest(significant);
   if (maxArea === 0) {
     // a faint product (white on a pale tint, a little lighter and of another hue) has no
     // strongly different pixels; it is still a sizeable area that is consistently unlike the
     // backdrop, which a misfit of the backdrop's shading is not
     significant = (l: number) => cc.area[l]! >= Math.max(minAbsArea, 0.002 * n) && distinct[l]! >= 0.5 * cc.area[l]!;
-    for (let l = 1; l <= cc.count; l++) if (significant(l) && cc.area[l]! > maxArea) maxArea = cc.area[l]!;
+    maxArea = largest(significant);
   }
   if (maxArea === 0 && prior) {
     // the fine level's noise is higher than the coarse level's: a faint product that the coarse
     // pass found (light grey on a pale tint) can fall under both tests here
     const onPrior = new Float64Array(cc.count + 1);
-    for (let i = 0; i < n; i++) if (prior[i]) onPrior[cc.labels[i]!]++;
+    for (let i = 0; i < n; i++) if (cc.labels[i] && prior(i)) onPrior[cc.labels[i]!]++;
     significant = (l: number) => cc.area[l]! >= minAbsArea && onPrior[l]! >= 0.5 * cc.area[l]!;
-    for (let l = 1; l <= cc.count; l++) if (significant(l) && cc.area[l]! > maxArea) maxArea = cc.area[l]!;
+    maxArea = largest(significant);
   }
   const keep = new Uint8Array(cc.count + 1);
   const minArea = Math.max(minAbsArea, 0.01 * maxArea);
@@ -1524,9 +1529,8 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
 
   const fg = new Uint8Array(n);
   for (let i = 0; i < n; i++) fg[i] = !bg[i] && !holes[i] ? 1 : 0;
-  const coarseProduct = new Uint8Array(n);
-  for (let i = 0; i < n; i++) coarseProduct[i] = coarse.kept.mask[coarseIndex[i]!]!;
-  const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)), coarseProduct);
+  const onCoarseProduct = (i: number) => coarse.kept.mask[coarseIndex[i]!] === 1;
+  const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)), onCoarseProduct);
   const alpha = softAlpha(level, kept.mask, cls.D);
 
   // mean background colour (model over clean background pixels)
