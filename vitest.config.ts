@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import tsconfigPaths from "vite-tsconfig-paths";
 
@@ -11,5 +12,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: "forks",
+    // vitest's default (CPUs - 1) runs the files one at a time on a 2-core CI machine; the HTTP
+    // and browser tests spend most of their time waiting on server processes, so two at a time
+    // roughly overlaps them with the CPU-bound segmentation files.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
   },
 });

@@ -1,7 +1,10 @@
 import sharp from "sharp";
 import { beforeAll, describe, expect, it } from "vitest";
 import { makeCutoutPng, segmentProduct, NoSubjectError, type SegmentResult } from "~/imaging/index.server";
-import { enclosedBackground, generateStudioPhoto, iouOf, type StudioPhoto, type StudioPhotoOptions } from "../../fixtures/studio-photos";
+import { generateStudioPhoto, iouOf, type StudioPhoto } from "../../fixtures/studio-photos";
+
+// The scenario tests (one failure mode each) are in segment-scenarios.test.ts, so the two
+// files run side by side.
 
 /**
  * Held-out acceptance set: seeds the segmenter was never developed or tuned on
@@ -30,48 +33,6 @@ function byCategory(rows: Row[], key: (r: Row) => string): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([k, v]) => `${k}: n=${v.length} mean=${mean(v).toFixed(4)} worst=${Math.min(...v).toFixed(4)}`)
     .join("\n    ");
-}
-
-/** Background pixels (alpha < 128) not 4-connected to the frame border, via the fixture's hole finder. */
-function enclosedBackgroundOfAlpha(alpha: Uint8Array, W: number, H: number): Uint8Array {
-  const mask = new Uint8Array(alpha.length);
-  for (let i = 0; i < alpha.length; i++) mask[i] = alpha[i]! >= 128 ? 1 : 0;
-  return enclosedBackground(mask, W, H);
-}
-
-/** Visible shadow pixels of the photo, and how many of them the predicted mask covers. */
-function shadowInMask(alpha: Uint8Array, photo: StudioPhoto): { shadow: number; wrong: number } {
-  let shadow = 0;
-  let wrong = 0;
-  for (let i = 0; i < alpha.length; i++)
-    if (photo.shadowMask[i]) {
-      shadow++;
-      if (alpha[i]! >= 128) wrong++;
-    }
-  return { shadow, wrong };
-}
-
-/** Segments the photo of each seed, expects IoU >= min for every one, and logs the scores under `title`. */
-async function expectIouPerSeed(title: string, seeds: readonly number[], min: number, options?: StudioPhotoOptions): Promise<void> {
-  const results: string[] = [];
-  for (const seed of seeds) {
-    const photo = await generateStudioPhoto(seed, options);
-    const { alpha } = await segmentProduct(photo.image);
-    const iou = iouOf(alpha, photo.mask);
-    results.push(`${iou.toFixed(4)} ${photo.label}`);
-    expect(iou, photo.label).toBeGreaterThanOrEqual(min);
-  }
-  console.log(`${title}:\n  ${results.join("\n  ")}`);
-}
-
-function maskIou(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let uni = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] && b[i]) inter++;
-    if (a[i] || b[i]) uni++;
-  }
-  return uni === 0 ? 1 : inter / uni;
 }
 
 describe("segmentProduct on held-out synthetic studio photos", () => {
@@ -104,146 +65,7 @@ describe("segmentProduct on held-out synthetic studio photos", () => {
   });
 });
 
-describe("segmentProduct scenarios", () => {
-  it("keeps a mug handle's hole as background", async () => {
-    const results: string[] = [];
-    for (const seed of [2001, 2002, 2003]) {
-      const photo = await generateStudioPhoto(seed, { shape: "mug", size: 0.6, centred: true, texture: "none" });
-      const { alpha } = await segmentProduct(photo.image);
-      const hole = photo.holeMask;
-      let holePixels = 0;
-      for (let i = 0; i < hole.length; i++) holePixels += hole[i]!;
-      expect(holePixels).toBeGreaterThan(200); // the fixture really has a hole
-      const predictedHole = enclosedBackgroundOfAlpha(alpha, photo.width, photo.height);
-      const holeIou = maskIou(predictedHole, hole);
-      results.push(`${holeIou.toFixed(3)} ${photo.label}`);
-      expect(holeIou, photo.label).toBeGreaterThanOrEqual(0.85);
-      expect(iouOf(alpha, photo.mask), photo.label).toBeGreaterThanOrEqual(0.95);
-    }
-    console.log(`mug hole IoU:\n  ${results.join("\n  ")}`);
-  });
-
-  it("leaves the contact shadow in the background", async () => {
-    const results: string[] = [];
-    for (const [seed, tone] of [
-      [2101, "dark"],
-      [2102, "saturated"],
-      [2103, "grey"],
-      [2104, "white"],
-    ] as const) {
-      const photo = await generateStudioPhoto(seed, {
-        shape: seed % 2 ? "bottle" : "box",
-        tone,
-        background: tone === "white" ? "light-grey" : "white",
-        shadowDarkness: 0.55,
-        shadowSoftness: 0.025,
-        size: 0.55,
-        croppedAtBottom: false,
-      });
-      const { alpha } = await segmentProduct(photo.image);
-      const { shadow, wrong } = shadowInMask(alpha, photo);
-      expect(shadow, photo.label).toBeGreaterThan(500); // a real, visible shadow
-      results.push(`${(wrong / shadow).toFixed(4)} of ${shadow} shadow px in mask  ${photo.label}`);
-      expect(wrong / shadow, photo.label).toBeLessThanOrEqual(0.05);
-      expect(iouOf(alpha, photo.mask), photo.label).toBeGreaterThanOrEqual(0.93);
-    }
-    console.log(`shadow leakage:\n  ${results.join("\n  ")}`);
-  });
-
-  it("keeps a grey product whose outline meets its own contact shadow", async () => {
-    // development seed: a light-grey ring with dots on light grey scored IoU 0.36 when the
-    // flood leaked in where the ring's bottom has its shadow's colour; its outline now blocks it
-    await expectIouPerSeed("grey ring meeting its shadow", [3379], 0.95);
-  });
-
-  it("leaves a hard contact shadow under a small product in the background", async () => {
-    const results: string[] = [];
-    // development seeds with 2 px-soft shadows under small products; the steep rim stopped the
-    // flood and the shadow stayed in the mask (IoU 0.88, 0.92, 0.87)
-    for (const seed of [3177, 3262, 3264]) {
-      const photo = await generateStudioPhoto(seed);
-      const { alpha } = await segmentProduct(photo.image);
-      const { shadow, wrong } = shadowInMask(alpha, photo);
-      const iou = iouOf(alpha, photo.mask);
-      results.push(`${iou.toFixed(4)} IoU, ${(wrong / shadow).toFixed(4)} of ${shadow} shadow px in mask  ${photo.label}`);
-      expect(shadow, photo.label).toBeGreaterThan(200);
-      // (before: 10%, 13% and 42% of the shadow in the mask)
-      expect(wrong / shadow, photo.label).toBeLessThanOrEqual(0.15);
-      expect(iou, photo.label).toBeGreaterThanOrEqual(0.94);
-    }
-    console.log(`hard shadows:\n  ${results.join("\n  ")}`);
-  });
-
-  it("keeps light print that is shaded to nearly the backdrop's colour", async () => {
-    // development seed: a shoe's light band, shaded to within the per-pixel threshold of the
-    // white backdrop, was reached through its invisible end and lost (IoU 0.83)
-    await expectIouPerSeed("light print shaded to the backdrop", [3156], 0.95);
-  });
-
-  it("keeps light checks framed by dark ones, a shade off the backdrop's colour", async () => {
-    // development seeds (7000-series): light checks within the per-pixel threshold of a tinted
-    // or light grey backdrop, framed by dark checks (whose JPEG-ringing allowance let the flood
-    // in), were lost: IoU 0.66 and 0.80
-    await expectIouPerSeed("checks off the backdrop's colour", [7002, 7165], 0.9);
-  });
-
-  it("finds a hole whose rim fades to the backdrop's colour in places", async () => {
-    // development seed: a metallic ring's hole on mid grey, its rim as weak as noise over half
-    // its length, was taken for product (IoU 0.64)
-    await expectIouPerSeed("ring hole with a partly faint rim", [11021], 0.93);
-  });
-
-  it("keeps backdrop-coloured stripes that cross a thin product part", async () => {
-    // development seeds: grey stripes of the mid-grey backdrop's colour across a key's shaft
-    // and a mug's handle were flooded through their invisible ends (IoU 0.86 and 0.89)
-    await expectIouPerSeed("backdrop-coloured stripes across a shaft or handle", [9042, 11001], 0.93);
-  });
-
-  it("keeps the part of a grey product that a leak took for its shadow", async () => {
-    // development seed: light grey sunglasses on light grey; through their bottom edge, which
-    // has the colour of their contact shadow, the flood took half of the lenses as shadow. That
-    // half meets the rest of the lens without any edge (IoU 0.70)
-    await expectIouPerSeed("grey lenses taken for shadow", [11013], 0.93);
-  });
-
-  it("keeps a large shaded side of a product that matches the backdrop's colour", async () => {
-    // development seed: the shaded lower side of a white ball on light grey has the backdrop's
-    // colour over 40% of the ball; reached through a break in the thin outline around it, it was
-    // lost (IoU 0.69)
-    await expectIouPerSeed("white ball's shaded side", [9003], 0.95);
-  });
-
-  it("does not take shadow for print or product it merely touches", async () => {
-    // development seeds, broken by the first versions of the two rules above: strips of shadow
-    // between a box and its hard shadow were taken for print channels (0.99 -> 0.94), and floor
-    // shadow under a metallic key, a tenth of the key's area, for a seamless part (0.95 -> 0.83)
-    await expectIouPerSeed("box above its hard shadow", [13080], 0.98);
-    await expectIouPerSeed("key above soft floor shadow", [13081], 0.94);
-  });
-
-  it("separates a white product from a light grey background", async () => {
-    await expectIouPerSeed("white on light grey", [2201, 2202, 2203], 0.93, { tone: "white", background: "light-grey" });
-  });
-
-  it("finds a faint product: white on a pale tint, cropped by the frame", async () => {
-    // development seed: a white bottle on a pale green backdrop, a little lighter and of
-    // another hue, but no pixel strongly unlike the backdrop; it was "no product found"
-    await expectIouPerSeed("white bottle on a pale tint", [13004], 0.9);
-  });
-
-  it("keeps a faint product that the coarse pass found but the fine level's noise hides", async () => {
-    // development seed: a light grey key on a pale pink backdrop. At full detail too few of
-    // its pixels were clearly unlike the backdrop, and the photo was "no product found"
-    await expectIouPerSeed("light grey key on pale pink", [17034], 0.9);
-  });
-
-  it("finds a big product that covers much of one side of the frame", async () => {
-    // development seed: a white ball on mid grey, cut off by the bottom edge across half its
-    // width. The border ring's first fit bent to it until the whole backdrop looked like shadow;
-    // the photo was "no product found"
-    await expectIouPerSeed("white ball cut off by the bottom edge", [19043], 0.98);
-  });
-
+describe("segmentProduct results", () => {
   it("throws NoSubjectError on an empty studio background", async () => {
     for (const seed of [2301, 2302]) {
       const photo = await generateStudioPhoto(seed, { empty: true });
