@@ -25,6 +25,8 @@
  *     colour), are given back to the product; so are flooded patches that, averaged over a few
  *     pixels, are lighter than the backdrop around them or of another hue, and that face the
  *     open backdrop along little of their outline (light checks or stripes between dark ones).
+ *     Thin lines of shadow that the ray rules blocked across the mouth of a gap (floor shadow
+ *     under a stool's rung) count as that gap's mouth, so the gap stays open.
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
  *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
  *     only if they look like the backdrop (noise statistics), are large enough and bounded by
@@ -416,6 +418,8 @@ function reachedThroughShadow(reached: Uint8Array, cls: Classified, n: number): 
 
 /** Widest run of edge pixels (level px) that still counts as a product's thin edge ring. */
 const EDGE_RING = 4;
+/** Half-width (level px) below which blocked shadow is a wall across a gap, not a product part. */
+const WALL_WIDTH = 3;
 /** Mixed (anti-aliased) pixels between the backdrop and a product edge, level px. */
 const EDGE_HALO = 2;
 
@@ -728,6 +732,15 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   const openBg = new Uint8Array(n);
   for (let i = 0; i < n; i++) openBg[i] = bg[i] && !cand[i] ? 1 : 0;
   const toOpen = chessDistanceTo(openBg, w, h);
+  // thin lines of unreached but passable pixels that join the open backdrop (floor shadow that
+  // the ray rules blocked across the mouth of a gap between legs) are part of that backdrop,
+  // not product the patch meets; thick ones are product (a grey part taken for shadow)
+  const unreachedPassable = new Uint8Array(n);
+  for (let i = 0; i < n; i++) unreachedPassable[i] = !bg[i] && cls.passable[i] ? 1 : 0;
+  const thick = dilate(erode(unreachedPassable, w, h, WALL_WIDTH), w, h, WALL_WIDTH);
+  const wall = new Uint8Array(n);
+  for (let i = 0; i < n; i++) wall[i] = unreachedPassable[i] && !thick[i] ? 1 : 0;
+  const wallOpen = flood(dilate(openBg, w, h, 1), wall, w, h);
   for (let i = 0; i < n; i++) {
     const l = cc.labels[i]!;
     if (!l) continue;
@@ -735,10 +748,11 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
     let touchOpen = false;
     let touchRing = false;
     const look = (j: number) => {
-      if (!bg[j]) {
+      if (wallOpen[j] || (bg[j] && !cand[j])) touchOpen = true;
+      else if (!bg[j]) {
         touchFg = true;
         if (toOpen[j]! <= EDGE_RING + 1) touchRing = true;
-      } else if (!cand[j]) touchOpen = true;
+      }
     };
     forEachNeighbour4(i, w, n, look);
     if (touchFg) {
