@@ -24,7 +24,8 @@
  *     darker than the backdrop at their mouth (light print shaded to nearly the backdrop's
  *     colour), are given back to the product; so are flooded patches that, averaged over a few
  *     pixels, are lighter than the backdrop around them or of another hue, and that face the
- *     open backdrop along little of their outline (light checks or stripes between dark ones).
+ *     open backdrop along little of their outline (light checks or stripes between dark ones)
+ *     or step up from it at their outline (a key's teeth a shade lighter than the backdrop).
  *     Thin lines of shadow that the ray rules blocked across the mouth of a gap (floor shadow
  *     under a stool's rung) count as that gap's mouth, so the gap stays open.
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
@@ -869,8 +870,10 @@ const PRINT_MAX_OPEN = 0.4;
  * per-pixel threshold, but averaged over a few pixels the patch is consistently lighter than
  * the backdrop model or of another hue, which neither sensor noise nor a shadow explains. Such
  * patches are given back when most of their outline runs along the product (stripes between
- * darker stripes); a band of JPEG chroma bleeding along the outline faces the open backdrop
- * on one whole side. Averages use backdrop pixels only, so the product does not bleed into them.
+ * darker stripes), or when they touch it and their colour steps up at the outline where they
+ * face the open backdrop (a key's teeth a shade lighter than the backdrop; offsetSteps). A band
+ * of JPEG chroma bleeding along the outline faces the open backdrop on one whole side and has
+ * no such step. Averages use backdrop pixels only, so the product does not bleed into them.
  */
 function reclaimOffsetPrint(bg: Uint8Array, cls: Classified, level: Level): void {
   const { model } = cls;
@@ -912,11 +915,18 @@ function reclaimOffsetPrint(bg: Uint8Array, cls: Classified, level: Level): void
     if (edge) outline[l]++;
     if (touchOpen) facingOpen[l]++;
   }
-  const minArea = Math.max(12, (2 * PRINT_WINDOW + 1) ** 2);
+  const minSide = 2 * PRINT_WINDOW + 1;
+  const minArea = Math.max(12, minSide ** 2);
+  let steps: Float64Array | undefined;
   const reclaim = new Uint8Array(cc.count + 1);
   let anyReclaim = false;
   for (let l = 1; l <= cc.count; l++)
-    if (cc.area[l]! >= minArea && facingOpen[l]! <= PRINT_MAX_OPEN * outline[l]! && offOpenBackdrop(l, cc, off, weight, level, model)) {
+    if (
+      cc.area[l]! >= minArea &&
+      (facingOpen[l]! <= PRINT_MAX_OPEN * outline[l]!
+        ? offOpenBackdrop(l, cc, off, weight, level, model)
+        : outline[l]! - facingOpen[l]! >= minSide && (steps ??= offsetSteps(cc, off, weight, level, model))[l]! >= OFFSET_STEP)
+    ) {
       reclaim[l] = 1;
       anyReclaim = true;
     }
@@ -952,6 +962,59 @@ function offOpenBackdrop(
   if (inside[0].length < 8 || around[0].length < 8) return false;
   const [dL, da, db] = medianDifference(inside, around);
   return dL >= BAY_OFFSET || Math.hypot(da, db) >= BAY_OFFSET;
+}
+
+/** Depth (level px) of a patch's core and of the open backdrop ring around it, for offsetSteps. */
+const STEP_INSET = 2;
+const STEP_RING: [number, number] = [3, 6];
+/** Smallest colour step (Lab units) at a patch's outline that marks it as a product part. */
+const OFFSET_STEP = 2;
+
+/**
+ * Per patch of `off`: the colour step (Lab units, as in offOpenBackdrop) from the open backdrop
+ * just outside it (STEP_RING px away) to its core (STEP_INSET px in). A product part whose
+ * colour sits just inside the per-pixel threshold (a key's teeth a shade lighter than the
+ * backdrop) steps up at its outline; a smooth misfit of the background model rises gradually
+ * and a band of JPEG chroma bleeding along the outline has no core, so both give ~0.
+ */
+function offsetSteps(
+  cc: ReturnType<typeof components>,
+  off: Uint8Array,
+  open: Float32Array,
+  level: Level,
+  model: [Float32Array, Float32Array, Float32Array],
+): Float64Array {
+  const { w, h } = level;
+  const n = w * h;
+  const depth = chessDistanceInside(off, w, h);
+  const away = chessDistanceTo(off, w, h);
+  // the nearest patch of every ring pixel (labels spread outwards, a few px)
+  const near = Int32Array.from(cc.labels);
+  for (let r = 1; r <= STEP_RING[1]; r++)
+    for (let i = 0; i < n; i++)
+      if (away[i] === r)
+        forEachNeighbour4(i, w, n, (j) => {
+          if (!near[i] && away[j] === r - 1 && near[j]) near[i] = near[j]!;
+        });
+  const core: Residuals[] = [];
+  const ring: Residuals[] = [];
+  for (let l = 0; l <= cc.count; l++) {
+    core.push([[], [], []]);
+    ring.push([[], [], []]);
+  }
+  for (let i = 0; i < n; i++) {
+    const l = near[i]!;
+    if (!l) continue;
+    if (off[i] && depth[i]! > STEP_INSET) pushResidual(core[l]!, i, level, model);
+    else if (!off[i] && open[i] && away[i]! >= STEP_RING[0]) pushResidual(ring[l]!, i, level, model);
+  }
+  const out = new Float64Array(cc.count + 1);
+  for (let l = 1; l <= cc.count; l++) {
+    if (core[l]![0].length < 8 || ring[l]![0].length < 8) continue;
+    const [dL, da, db] = medianDifference(core[l]!, ring[l]!);
+    out[l] = Math.max(dL, Math.hypot(da, db));
+  }
+  return out;
 }
 
 /** Widest channel that can be print, as a fraction of the product's longer side. */
