@@ -1407,8 +1407,10 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
     const a = num / den;
     // residual of the two-colour mix, relative to the F-B separation
     const res = Math.max(0, ii - (num * num) / den) / den;
-    if (fg[i] && res > 0.2 && a > 0.1) {
-      alpha[i] = 1; // unexplained colour (texture/print) inside the subject
+    // unexplained colour (texture/print) inside the subject is opaque; only where the mix says
+    // mostly foreground, since JPEG chroma bleeding a pixel past the outline is unexplained too
+    if (fg[i] && res > 0.2 && a > 0.5) {
+      alpha[i] = 1;
       continue;
     }
     alpha[i] = a < 0 ? 0 : a > 1 ? 1 : a;

@@ -201,4 +201,9 @@ describe("segmentProduct scenarios", () => {
     await expectIouPerSeed("key teeth a shade lighter than the backdrop", [25014], 0.9);
   });
 
+  it("does not grow a small saturated product by its JPEG colour bleeding", async () => {
+    // development seed: a 70 px yellow shoe; chroma subsampling smears its colour a pixel past
+    // the outline, where the matting kept it as "unexplained colour" (0.886)
+    await expectIouPerSeed("small yellow shoe", [25043], 0.91);
+  });
 });
