@@ -5,8 +5,9 @@
  *  1. Coarse level (longest side <= COARSE_SIDE): a smooth background model, i.e. a low-order
  *     2-D polynomial per Lab channel, fitted robustly (IRLS, Tukey) to the frame's border ring,
  *     then refitted (degree 3-4, vignettes and sweeps) on pixels classified as background.
- *     The per-channel noise level comes from the residuals. If that finds no product, the ring
- *     is fitted again without each side of the frame in turn (a product can cover one).
+ *     The per-channel noise level comes from the residuals. If no product is found (here or at
+ *     full detail), the ring is fitted again without each side of the frame in turn (a product
+ *     can cover one).
  *  2. Per pixel: noise-normalised Lab distance D to the model, relaxed within one JPEG MCU of
  *     high-contrast edges (ringing, chroma bleeding). "Shadow-like" pixels are darker than the
  *     model with the model's chromaticity: a shadow scales linear RGB by a common factor, which
@@ -1701,28 +1702,38 @@ export async function segmentProduct(image: RasterImage): Promise<SegmentResult>
   }
 
   const coarseLevel = await makeLevel(image, { left: 0, top: 0, width, height }, COARSE_SIDE);
-  const found = (c: CoarseResult) => c.kept.box !== null && c.kept.area > 0;
-  let coarse = coarsePass(coarseLevel);
-  if (!found(coarse)) {
-    // A product that covers a large part of one side of the frame (a big ball cut off by the
-    // bottom edge) can bend the border ring's fit until the backdrop itself looks like shadow
-    // and everything is flooded. Fit again without each side in turn and keep the best fit
-    // that finds a product (lowest noise on the backdrop).
-    let best: CoarseResult | null = null;
-    for (const side of ["bottom", "top", "left", "right"] as const) {
-      const c = coarsePass(coarseLevel, side);
-      if (found(c) && (!best || c.cls.sigma[0] < best.cls.sigma[0])) best = c;
-    }
-    if (!best) throw new NoSubjectError();
-    coarse = best;
+  const first = coarsePass(coarseLevel);
+  const result = found(first) ? await fullDetail(image, first) : null;
+  if (result) return result;
+  // A product that covers a large part of one side of the frame (a big ball cut off by the
+  // bottom edge) can bend the border ring's fit until the backdrop itself looks like shadow:
+  // everything is flooded, or only a highlight is left, which the fine pass then drops. Fit
+  // again without each side in turn and keep the best fit that finds a product (lowest noise
+  // on the backdrop).
+  let best: CoarseResult | null = null;
+  for (const side of ["bottom", "top", "left", "right"] as const) {
+    const c = coarsePass(coarseLevel, side);
+    if (found(c) && (!best || c.cls.sigma[0] < best.cls.sigma[0])) best = c;
   }
-  const fine = await finePass(image, coarse);
+  const retried = best ? await fullDetail(image, best) : null;
+  if (!retried) throw new NoSubjectError();
+  return retried;
+}
 
+function found(c: CoarseResult): boolean {
+  return c.kept.box !== null && c.kept.area > 0;
+}
+
+/** The fine pass on the coarse result's product, at the source size; null if it keeps nothing. */
+async function fullDetail(image: RasterImage, coarse: CoarseResult): Promise<SegmentResult | null> {
+  const { width, height } = image;
+  const n = width * height;
+  const fine = await finePass(image, coarse);
   const alpha = Buffer.alloc(n);
   upsampleInto(alpha, width, fine.alpha, fine.level.w, fine.level.h, fine.crop);
   let cov = 0;
   for (let i = 0; i < n; i++) if (alpha[i]! >= 128) cov++;
-  if (cov === 0) throw new NoSubjectError();
+  if (cov === 0) return null;
   const background = labToSrgb8(fine.bgMean.L, fine.bgMean.a, fine.bgMean.b);
   return { alpha, width, height, coverage: cov / n, background };
 }

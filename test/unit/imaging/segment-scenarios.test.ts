@@ -206,4 +206,10 @@ describe("segmentProduct scenarios", () => {
     // the outline, where the matting kept it as "unexplained colour" (0.886)
     await expectIouPerSeed("small yellow shoe", [25043], 0.91);
   });
+
+  it("finds a big product cut off by the frame when the bent fit leaves only a highlight", async () => {
+    // unseen seed (27000-series): a dark grey ball over half the bottom edge bent the first fit
+    // until only a highlight stood out, which the fine pass dropped: "no product found"
+    await expectIouPerSeed("dark ball cut off by the bottom edge", [27174], 0.98);
+  });
 });
