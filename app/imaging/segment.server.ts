@@ -736,7 +736,8 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   const toOpen = chessDistanceTo(openBg, w, h);
   // thin lines of unreached but passable pixels that join the open backdrop (floor shadow that
   // the ray rules blocked across the mouth of a gap between legs) are part of that backdrop,
-  // not product the patch meets; thick ones are product (a grey part taken for shadow)
+  // not product the patch meets; thick ones are product (a grey part taken for shadow). Specks
+  // (noise in a floor shadow) are neither: they would count as product met without an edge.
   const unreachedPassable = new Uint8Array(n);
   for (let i = 0; i < n; i++) unreachedPassable[i] = !bg[i] && cls.passable[i] ? 1 : 0;
   const thick = dilate(erode(unreachedPassable, w, h, WALL_WIDTH), w, h, WALL_WIDTH);
@@ -751,7 +752,7 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
     let touchRing = false;
     const look = (j: number) => {
       if (wallOpen[j] || (bg[j] && !cand[j])) touchOpen = true;
-      else if (!bg[j]) {
+      else if (solid[j]) {
         touchFg = true;
         if (toOpen[j]! <= EDGE_RING + 1) touchRing = true;
       }
