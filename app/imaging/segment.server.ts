@@ -962,8 +962,13 @@ function offOpenBackdrop(
       if (into) pushResidual(into, i, level, model);
     }
   if (inside[0].length < 8 || around[0].length < 8) return false;
+  return colourStep(inside, around) >= BAY_OFFSET;
+}
+
+/** How far (Lab units) the typical colour of `inside` is lighter than, or of another hue than, `around`'s. */
+function colourStep(inside: Residuals, around: Residuals): number {
   const [dL, da, db] = medianDifference(inside, around);
-  return dL >= BAY_OFFSET || Math.hypot(da, db) >= BAY_OFFSET;
+  return Math.max(dL, Math.hypot(da, db));
 }
 
 /** Depth (level px) of a patch's core and of the open backdrop ring around it, for offsetSteps. */
@@ -973,7 +978,7 @@ const STEP_RING: [number, number] = [3, 6];
 const OFFSET_STEP = 2;
 
 /**
- * Per patch of `off`: the colour step (Lab units, as in offOpenBackdrop) from the open backdrop
+ * Per patch of `off`: the colour step (colourStep, as in offOpenBackdrop) from the open backdrop
  * just outside it (STEP_RING px away) to its core (STEP_INSET px in). A product part whose
  * colour sits just inside the per-pixel threshold (a key's teeth a shade lighter than the
  * backdrop) steps up at its outline; a smooth misfit of the background model rises gradually
@@ -1012,9 +1017,7 @@ function offsetSteps(
   }
   const out = new Float64Array(cc.count + 1);
   for (let l = 1; l <= cc.count; l++) {
-    if (core[l]![0].length < 8 || ring[l]![0].length < 8) continue;
-    const [dL, da, db] = medianDifference(core[l]!, ring[l]!);
-    out[l] = Math.max(dL, Math.hypot(da, db));
+    if (core[l]![0].length >= 8 && ring[l]![0].length >= 8) out[l] = colourStep(core[l]!, ring[l]!);
   }
   return out;
 }
