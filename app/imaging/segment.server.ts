@@ -1512,6 +1512,8 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     for (let i = 0; i < n; i += stepR) if (bg[i] && coarseClean(i)) refD.push(cls.D[i]!);
     const refMedian = refD.length > 30 ? quantile(refD, 0.5) : 1.5;
     const outerEdge = silhouetteEdgeStrength(notBg, bg, cls.G, w, h);
+    const openBackdrop = new Float32Array(n);
+    for (let i = 0; i < n; i++) openBackdrop[i] = bg[i] && !cls.shadowLike[i] ? 1 : 0;
     const ok = new Uint8Array(cc.count + 1);
     const perComp: number[][] = [];
     for (let l = 0; l <= cc.count; l++) perComp.push([]);
@@ -1539,6 +1541,9 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
         }
       const localMedian = local.length > 30 ? quantile(local, 0.5) : refMedian;
       if (med > Math.max(2 * refMedian, 0.4 * T_DIST, localMedian + 1)) continue;
+      // ... and not light print of another hue (white stripes on a tinted backdrop), which
+      // reclaimOffsetPrint gave back for the same reason
+      if (offOpenBackdrop(l, cc, candCore, openBackdrop, level, cls.model)) continue;
       ok[l] = 1;
     }
     for (let i = 0; i < n; i++) if (ok[cc.labels[i]!]) holeSeeds[i] = 1;
