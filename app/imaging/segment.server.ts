@@ -1540,7 +1540,9 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
           if (bg[i]) local.push(cls.D[i]!);
         }
       const localMedian = local.length > 30 ? quantile(local, 0.5) : refMedian;
-      if (med > Math.max(2 * refMedian, 0.4 * T_DIST, localMedian + 1)) continue;
+      const likeClean = med <= Math.max(2 * refMedian, 0.3 * T_DIST);
+      const likeLocal = Math.abs(med - localMedian) <= 1;
+      if (!likeClean && !likeLocal) continue;
       // ... and not light print of another hue (white stripes on a tinted backdrop), which
       // reclaimOffsetPrint gave back for the same reason
       if (offOpenBackdrop(l, cc, candCore, openBackdrop, level, cls.model)) continue;

@@ -230,4 +230,12 @@ describe("segmentProduct scenarios", () => {
     await expectIouPerSeed("white stripes on a mug on pink", [31192], 0.95);
     await expectIouPerSeed("light band across dark sunglasses", [17015], 0.98);
   });
+
+  it("does not take a backdrop-coloured patch noisier than the backdrop around it for a hole", async () => {
+    // a grey stripe on a metallic watch, and grey checks on a metallic mug, match the backdrop's
+    // colour on average but not its smoothness; a real hole is as clean as the clean backdrop,
+    // or like the backdrop right around it (both under the same cast shadow)
+    await expectIouPerSeed("grey stripe on a metallic watch", [31103], 0.91);
+    await expectIouPerSeed("grey checks on a metallic mug", [17083], 0.83);
+  });
 });
