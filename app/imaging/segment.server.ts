@@ -362,7 +362,7 @@ function floodBackground(seeds: Uint8Array, cls: Classified, w: number, h: numbe
   const blocked = new Uint8Array(w * h);
   let passable = cls.passable;
   let reached = floodOnce(seeds, passable, w, h, blocked);
-  if (rejectImplausibleShadows(reached, cls, w, h, blocked)) reached = floodOnce(seeds, passable, w, h, blocked);
+  if (rejectImplausibleShadows(reached, cls, w, h, blocked, admitOpenShadowRims(reached, cls, w, h))) reached = floodOnce(seeds, passable, w, h, blocked);
   const withRims = admitOpenShadowRims(reached, cls, w, h);
   if (withRims) {
     passable = withRims;
@@ -664,7 +664,7 @@ function thickRayHits(through: Uint8Array, obstacle: Uint8Array, w: number, h: n
   return hits;
 }
 
-function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array): boolean {
+function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array, openRims: Uint8Array | null): boolean {
   const n = w * h;
   const shadowOnly = reachedThroughShadow(reached, cls, n);
   if (!shadowOnly) return false;
@@ -678,9 +678,18 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: numbe
   // real product parts (stool legs and rungs) around a floor shadow are thick; a product
   // flooded through a leak is surrounded only by the thin ring of its own edge
   const thick = thickRayHits(transparent, solid, w, h, 4);
+  // a thin run that is the open rim of the shadow itself (under a tilted box, beside a thick
+  // product part) does not enclose it; a product flooded through a leak has no thick part
+  // beside it, only its own ring, soft or not
+  let seenThroughRims = hits;
+  if (openRims) {
+    const throughRims = new Uint8Array(n);
+    for (let i = 0; i < n; i++) throughRims[i] = transparent[i] || (openRims[i] && !cls.passable[i] && !reached[i]) ? 1 : 0;
+    seenThroughRims = rayHits(throughRims, solid, w, h);
+  }
   let any = false;
   for (let i = 0; i < n; i++)
-    if (shadowOnly[i] && ENCLOSED[hits[i]!] && !ENCLOSED[thick[i]!]) {
+    if (shadowOnly[i] && ENCLOSED[hits[i]!] && !ENCLOSED[thick[i]!] && (thick[i] === 0 || ENCLOSED[seenThroughRims[i]!])) {
       blocked[i] = 1;
       any = true;
     }
