@@ -801,6 +801,33 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   for (let i = 0; i < n; i++) if (reclaim[cc.labels[i]!]) bg[i] = 0;
 }
 
+/** Largest normalised distance from the model of a pixel that is as clean as the backdrop itself. */
+const CLEAN_DIST = 1;
+
+/**
+ * The reclaim rules decide per flooded patch, and a patch can straddle a real hole and the
+ * product beside it (the handle's light stripe and half of a mug's handle hole, cut off from the
+ * other half by a column where the enclosure rays escaped). Background enclosed by the product
+ * grows back into flooded pixels that were given back but are as clean as the backdrop.
+ */
+function regrowEnclosedBackdrop(bg: Uint8Array, flooded: Uint8Array, cls: Classified, border: Uint8Array, w: number, h: number): void {
+  const n = w * h;
+  const outer = flood(border, bg, w, h);
+  const enclosed = new Uint8Array(n);
+  const clean = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++) {
+    if (bg[i] && !outer[i]) {
+      enclosed[i] = 1;
+      any = true;
+    }
+    clean[i] = enclosed[i] || (flooded[i] && !bg[i] && cls.D[i]! <= CLEAN_DIST) ? 1 : 0;
+  }
+  if (!any) return;
+  const grown = flood(enclosed, clean, w, h);
+  for (let i = 0; i < n; i++) if (grown[i]) bg[i] = 1;
+}
+
 /** Lab residuals of sampled pixels against the background model, one list per channel. */
 type Residuals = [number[], number[], number[]];
 
@@ -1495,9 +1522,11 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     if (cls.D[i]! > T_DIST) seeds[i] = 0;
   }
   const bg = floodBackground(seeds, cls, w, h);
+  const flooded = Uint8Array.from(bg);
   reclaimSoftEnclaves(bg, cls, level);
   reclaimOffsetPrint(bg, cls, level);
   const printChannels = reclaimPrintChannels(bg, cls, level);
+  regrowEnclosedBackdrop(bg, flooded, cls, frameBorder(w, h), w, h);
 
   // --- enclosed background (holes) vs. small noise holes
   const notBg = new Uint8Array(n);

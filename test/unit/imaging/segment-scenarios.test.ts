@@ -246,4 +246,10 @@ describe("segmentProduct scenarios", () => {
     await expectIouPerSeed("hard shadow under a tilted box", [31020], 0.94);
     await expectIouPerSeed("hard shadow under a white shoe on a tint", [25152], 0.9);
   });
+
+  it("keeps all of a mug handle's hole when a given-back patch straddles it", async () => {
+    // the reclaim rules decide per flooded patch; on a striped mug one patch held the handle's
+    // light stripe and half of the hole, and all of it was given back to the product
+    await expectIouPerSeed("half a handle hole beside a light stripe", [31192], 0.985);
+  });
 });
