@@ -664,6 +664,11 @@ function thickRayHits(through: Uint8Array, obstacle: Uint8Array, w: number, h: n
   return hits;
 }
 
+/**
+ * Blocks shadow the flood reached that only thin product encloses (>= 3 of 4 directions): a grey
+ * product flooded through a leak, inside the ring of its own edge. `openRims` is the passable
+ * mask that admitOpenShadowRims widened on this flood (null if it admitted nothing).
+ */
 function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array, openRims: Uint8Array | null): boolean {
   const n = w * h;
   const shadowOnly = reachedThroughShadow(reached, cls, n);
