@@ -990,6 +990,19 @@ function offOpenBackdrop(
   level: Level,
   model: [Float32Array, Float32Array, Float32Array],
 ): boolean {
+  const sampled = residualsNear(l, cc, off, open, level, model);
+  return sampled !== null && colourStep(sampled.inside, sampled.around) >= BAY_OFFSET;
+}
+
+/** Sampled residuals of patch `l` and of the open backdrop (not `off`) within half its size around it; null if too few. */
+function residualsNear(
+  l: number,
+  cc: ReturnType<typeof components>,
+  off: Uint8Array,
+  open: Float32Array,
+  level: Level,
+  model: [Float32Array, Float32Array, Float32Array],
+): { inside: Residuals; around: Residuals } | null {
   const { w, h } = level;
   const [x0, y0, x1, y1] = cc.box[l]!;
   const r = Math.max(12, Math.round(0.5 * Math.max(x1 - x0, y1 - y0)));
@@ -1002,8 +1015,20 @@ function offOpenBackdrop(
       const into = cc.labels[i] === l ? inside : open[i] && !off[i] ? around : null;
       if (into) pushResidual(into, i, level, model);
     }
-  if (inside[0].length < 8 || around[0].length < 8) return false;
-  return colourStep(inside, around) >= BAY_OFFSET;
+  return inside[0].length < 8 || around[0].length < 8 ? null : { inside, around };
+}
+
+/** Largest hue difference (Lab units) between a hole and the open backdrop around it when the model is off there. */
+const HOLE_HUE_SHIFT = 1;
+
+/**
+ * Median normalised distance of the samples from their own median colour: the noise of a patch
+ * without the model's bias (a hole under a ring, where the fit of a sweep is a unit or two off).
+ */
+function centredSpread(samples: Residuals, sigma: [number, number, number]): number {
+  const mid = samples.map((c) => quantile(c, 0.5));
+  const d = samples[0].map((_, k) => Math.hypot(...samples.map((c, ch) => (c[k]! - mid[ch]!) / sigma[ch]!)));
+  return quantile(d, 0.5);
 }
 
 /** How far (Lab units) the typical colour of `inside` is lighter than, or of another hue than, `around`'s. */
@@ -1583,12 +1608,20 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
           if (bg[i]) local.push(cls.D[i]!);
         }
       const localMedian = local.length > 30 ? quantile(local, 0.5) : refMedian;
-      const likeClean = med <= Math.max(2 * refMedian, 0.3 * T_DIST);
+      const cleanD = Math.max(2 * refMedian, 0.3 * T_DIST);
+      const likeClean = med <= cleanD;
       const likeLocal = Math.abs(med - localMedian) <= 1;
-      if (!likeClean && !likeLocal) continue;
+      // ... or as smooth as the clean backdrop and of the colour of the open backdrop around it,
+      // where the model is off (the middle of a big ring on a sweep). A sweep's misfit shifts
+      // lightness more than hue; light checks a shade off the backdrop differ in both.
+      const sampled = residualsNear(l, cc, candCore, openBackdrop, level, cls.model);
+      const shift = sampled ? medianDifference(sampled.inside, sampled.around) : null;
+      const likeAround = () =>
+        shift !== null && Math.abs(shift[0]) < BAY_OFFSET && Math.hypot(shift[1], shift[2]) < HOLE_HUE_SHIFT && centredSpread(sampled!.inside, cls.sigma) <= cleanD;
+      if (!likeClean && !likeLocal && !likeAround()) continue;
       // ... and not light print of another hue (white stripes on a tinted backdrop), which
       // reclaimOffsetPrint gave back for the same reason
-      if (offOpenBackdrop(l, cc, candCore, openBackdrop, level, cls.model)) continue;
+      if (sampled && colourStep(sampled.inside, sampled.around) >= BAY_OFFSET) continue;
       ok[l] = 1;
     }
     for (let i = 0; i < n; i++) if (ok[cc.labels[i]!]) holeSeeds[i] = 1;
