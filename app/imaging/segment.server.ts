@@ -967,7 +967,7 @@ function reclaimOffsetPrint(bg: Uint8Array, cls: Classified, level: Level): void
     if (
       cc.area[l]! >= minArea &&
       (facingOpen[l]! <= PRINT_MAX_OPEN * outline[l]!
-        ? offOpenBackdrop(l, cc, off, weight, level, model)
+        ? offOpenBackdrop(residualsNear(l, cc, off, weight, level, model))
         : outline[l]! - facingOpen[l]! >= minSide && (steps ??= offsetSteps(cc, off, weight, level, model))[l]! >= OFFSET_STEP)
     ) {
       reclaim[l] = 1;
@@ -977,20 +977,11 @@ function reclaimOffsetPrint(bg: Uint8Array, cls: Classified, level: Level): void
 }
 
 /**
- * Whether patch `l` is still off the colour of the open backdrop around it: the background
- * model can be a few units off across a large product (a steep sweep, extrapolated under a mug),
- * and a mug's hole shares that error with the backdrop next to the mug.
+ * Whether a patch (residualsNear) is still off the colour of the open backdrop around it: the
+ * background model can be a few units off across a large product (a steep sweep, extrapolated
+ * under a mug), and a mug's hole shares that error with the backdrop next to the mug.
  */
-function offOpenBackdrop(
-  l: number,
-  cc: ReturnType<typeof components>,
-  off: Uint8Array,
-  /** 1 on open backdrop: flooded, not shadow */
-  open: Float32Array,
-  level: Level,
-  model: [Float32Array, Float32Array, Float32Array],
-): boolean {
-  const sampled = residualsNear(l, cc, off, open, level, model);
+function offOpenBackdrop(sampled: { inside: Residuals; around: Residuals } | null): boolean {
   return sampled !== null && colourStep(sampled.inside, sampled.around) >= BAY_OFFSET;
 }
 
@@ -999,6 +990,7 @@ function residualsNear(
   l: number,
   cc: ReturnType<typeof components>,
   off: Uint8Array,
+  /** 1 on open backdrop: flooded, not shadow */
   open: Float32Array,
   level: Level,
   model: [Float32Array, Float32Array, Float32Array],
@@ -1621,7 +1613,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       if (!likeClean && !likeLocal && !likeAround()) continue;
       // ... and not light print of another hue (white stripes on a tinted backdrop), which
       // reclaimOffsetPrint gave back for the same reason
-      if (sampled && colourStep(sampled.inside, sampled.around) >= BAY_OFFSET) continue;
+      if (offOpenBackdrop(sampled)) continue;
       ok[l] = 1;
     }
     for (let i = 0; i < n; i++) if (ok[cc.labels[i]!]) holeSeeds[i] = 1;
