@@ -362,8 +362,12 @@ function floodBackground(seeds: Uint8Array, cls: Classified, w: number, h: numbe
   const blocked = new Uint8Array(w * h);
   let passable = cls.passable;
   let reached = floodOnce(seeds, passable, w, h, blocked);
-  if (rejectImplausibleShadows(reached, cls, w, h, blocked, admitOpenShadowRims(reached, cls, w, h))) reached = floodOnce(seeds, passable, w, h, blocked);
-  const withRims = admitOpenShadowRims(reached, cls, w, h);
+  let withRims = admitOpenShadowRims(reached, cls, w, h);
+  // the rims depend only on what was reached: find them again only if that changed
+  if (rejectImplausibleShadows(reached, cls, w, h, blocked, withRims)) {
+    reached = floodOnce(seeds, passable, w, h, blocked);
+    withRims = admitOpenShadowRims(reached, cls, w, h);
+  }
   if (withRims) {
     passable = withRims;
     reached = floodOnce(seeds, passable, w, h, blocked);
@@ -1538,7 +1542,8 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
   const sigma = noiseScales(level, planes, coarseClean);
   const cls = classify(level, planes, sigma, coarseClean);
 
-  const seeds = frameBorder(w, h);
+  const border = frameBorder(w, h);
+  const seeds = Uint8Array.from(border);
   for (let i = 0; i < n; i++) {
     if (coarseBgSure[coarseIndex[i]!]) seeds[i] = 1;
     if (cls.D[i]! > T_DIST) seeds[i] = 0;
@@ -1548,7 +1553,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
   reclaimSoftEnclaves(bg, cls, level);
   reclaimOffsetPrint(bg, cls, level);
   const printChannels = reclaimPrintChannels(bg, cls, level);
-  regrowEnclosedBackdrop(bg, flooded, cls, frameBorder(w, h), w, h);
+  regrowEnclosedBackdrop(bg, flooded, cls, border, w, h);
 
   // --- enclosed background (holes) vs. small noise holes
   const notBg = new Uint8Array(n);
