@@ -7,7 +7,8 @@
  *     then refitted (degree 3-4, vignettes and sweeps) on pixels classified as background.
  *     The per-channel noise level comes from the residuals. If no product is found (here or at
  *     full detail), the ring is fitted again without each side of the frame in turn (a product
- *     can cover one).
+ *     can cover one); if that finds nothing either, a faint area that differs almost everywhere
+ *     and has a clear outline is taken (white on a pale tint).
  *  2. Per pixel: noise-normalised Lab distance D to the model, relaxed within one JPEG MCU of
  *     high-contrast edges (ringing, chroma bleeding). "Shadow-like" pixels are darker than the
  *     model with the model's chromaticity: a shadow scales linear RGB by a common factor, which
@@ -1800,8 +1801,71 @@ export async function segmentProduct(image: RasterImage): Promise<SegmentResult>
     if (found(c) && (!best || c.cls.sigma[0] < best.cls.sigma[0])) best = c;
   }
   const retried = best ? await fullDetail(image, best) : null;
-  if (!retried) throw new NoSubjectError();
-  return retried;
+  if (retried) return retried;
+  // Last resort, once no fit found anything the usual way: a faint product (white on a pale
+  // tint) can sit evenly just above the threshold with few clearly different pixels. Empty
+  // backdrops leave no such area; see keepOutlinedFaint.
+  const faint = keepOutlinedFaint(first);
+  const last = faint ? await fullDetail(image, { ...first, kept: faint }) : null;
+  if (!last) throw new NoSubjectError();
+  return last;
+}
+
+/** share of a faint area's pixels that must differ from the backdrop model */
+const FAINT_ABOVE = 0.9;
+/** median distance of a faint area, in units of T_DIST */
+const FAINT_MEDIAN = 1.2;
+/** share of its outline (against flooded backdrop) that must be a clear edge */
+const FAINT_OUTLINE = 0.8;
+
+/**
+ * Unflooded areas of at least 0.2% of the frame that differ from the backdrop almost
+ * everywhere, by a margin, and are framed by a clear edge: a product, not a misfit of the
+ * backdrop's shading, which ramps up without an outline. Null if there is none.
+ */
+function keepOutlinedFaint(c: CoarseResult): KeptComponents | null {
+  const { w, h } = c.level;
+  const n = w * h;
+  const { D, G, gradThreshold } = c.cls;
+  const bg = c.background;
+  const cc = components(invert(bg), w, h, true);
+  const above = new Float64Array(cc.count + 1);
+  const outline = new Float64Array(cc.count + 1);
+  const edged = new Float64Array(cc.count + 1);
+  const distances: number[][] = Array.from({ length: cc.count + 1 }, () => []);
+  const minArea = Math.max(4, 0.002 * n);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      const l = cc.labels[i]!;
+      if (!l || cc.area[l]! < minArea) continue;
+      distances[l]!.push(D[i]!);
+      if (D[i]! > T_DIST) above[l]++;
+      if (x === 0 || y === 0 || x === w - 1 || y === h - 1) continue;
+      if (bg[i - 1] || bg[i + 1] || bg[i - w] || bg[i + w]) {
+        outline[l]++;
+        if (G[i]! >= gradThreshold) edged[l]++;
+      }
+    }
+  const mask = new Uint8Array(n);
+  const keep = new Uint8Array(cc.count + 1);
+  let area = 0;
+  let box: KeptComponents["box"] = null;
+  for (let l = 1; l <= cc.count; l++) {
+    if (cc.area[l]! < minArea || outline[l] === 0) continue;
+    const ok =
+      above[l]! >= FAINT_ABOVE * cc.area[l]! &&
+      quantile(distances[l]!, 0.5) >= FAINT_MEDIAN * T_DIST &&
+      edged[l]! >= FAINT_OUTLINE * outline[l]!;
+    if (!ok) continue;
+    keep[l] = 1;
+    area += cc.area[l]!;
+    const b = cc.box[l]!;
+    box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : [...b];
+  }
+  if (!box) return null;
+  for (let i = 0; i < n; i++) if (keep[cc.labels[i]!]) mask[i] = 1;
+  return { mask, area, box };
 }
 
 function found(c: CoarseResult): boolean {
