@@ -46,6 +46,6 @@ export default defineConfig({
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
   ssr: {
     // Native/generated modules stay external and are loaded from node_modules at run time.
-    external: [".prisma/client-pg", "sharp", "@libsql/client", "bullmq", "pg"],
+    external: [".prisma/client-pg", "sharp", "@libsql/client", "bullmq", "pg", "@techstark/opencv-js"],
   },
 }) satisfies UserConfig;
