@@ -34,7 +34,13 @@
  *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
  *     only if they look like the backdrop (noise statistics), are large enough and bounded by
  *     sharp, contrasted edges; everything else enclosed is filled. Specks are dropped.
- *  5. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
+ *  5. Region-level second opinion (OpenCV's GrabCut: colour mixtures of product and backdrop,
+ *     edge-aware smoothness, min-cut) in a band around the mask: it gives back product parts
+ *     within the backdrop's noise (a white product's shaded side on light grey) and drops
+ *     backdrop the mask held whose colour the product lacks. Clearly different pixels and big
+ *     holes stay fixed, only region-sized changes are taken, and not when they would redraw
+ *     much of the product.
+ *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
  *     local foreground/background colours), then bilinear upsampling to the source size.
  */
 import sharp from "sharp";
@@ -43,6 +49,7 @@ import { labToSrgb8, srgbBufferToLab } from "./color.server";
 import { alphaBoundingBox } from "./compose.server";
 import { evalPlanes, robustFit, type PolyModel, type Samples } from "./background-model.server";
 import { binomialBlur, boxBlur, chessDistanceInside, chessDistanceTo, components, dilate, erode, flood, maxFilter, squaredDistanceTo } from "./morphology.server";
+import { grabCutMask, TRIMAP } from "./grabcut.server";
 import type { RasterImage, SegmentResult } from "./types.server";
 
 export { NoSubjectError } from "./errors.server";
@@ -1696,7 +1703,8 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
   for (let i = 0; i < n; i++) fg[i] = !bg[i] && !holes[i] ? 1 : 0;
   const onCoarseProduct = (i: number) => coarse.kept.mask[coarseIndex[i]!] === 1;
   const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)), onCoarseProduct);
-  const alpha = softAlpha(level, kept.mask, cls.D);
+  const mask = await refineByRegions(level, cls, kept, flooded);
+  const alpha = softAlpha(level, mask, cls.D);
 
   // mean background colour (model over clean background pixels)
   let sL = 0;
@@ -1713,6 +1721,76 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     }
   const bgMean = cnt ? { L: sL / cnt, a: sa / cnt, b: sb / cnt } : { L: 100, a: 0, b: 0 };
   return { level, alpha, crop, bgMean };
+}
+
+/** width of the band around the mask that GrabCut may give to the product, as a share of its size */
+const REGION_BAND = 0.1;
+/** holes of at least this share of the product's area are left to the hole tests */
+const HOLE_PROTECTED = 0.02;
+/** most the cut may add to, or take from, the product, as shares of its area (see refineByRegions) */
+const MAX_ADDED = 0.3;
+const MAX_REMOVED = 0.1;
+/** GrabCut iterations (colour models refitted, cut redone) */
+const REGION_ITERATIONS = 2;
+
+/**
+ * Region-level second opinion on the mask (see grabcut.server.ts): pixels clearly unlike the
+ * backdrop and not shadow, and pixels the reclaim rules gave back from the flood (`flooded`),
+ * stay product; the rest of the mask and a band around it are open.
+ * Only changes that are regions, not a pixel of boundary jitter, are taken.
+ */
+async function refineByRegions(level: Level, cls: Classified, kept: KeptComponents, flooded: Uint8Array): Promise<Uint8Array> {
+  const { w, h } = level;
+  const n = w * h;
+  if (!kept.box) return kept.mask;
+  const [bx0, by0, bx1, by1] = kept.box;
+  const band = Math.max(6, Math.round(REGION_BAND * Math.max(bx1 - bx0 + 1, by1 - by0 + 1)));
+  const near = chessDistanceTo(kept.mask, w, h);
+  const trimap = new Uint8Array(n);
+  let area = 0;
+  for (let i = 0; i < n; i++) {
+    if (kept.mask[i]) {
+      area++;
+      // pixels the reclaim rules gave back from the flood (print a shade off the backdrop)
+      // were decided on evidence the colour models do not weigh
+      const sure = (cls.D[i]! > 2 * T_DIST && !cls.shadowLike[i]) || flooded[i] === 1;
+      trimap[i] = sure ? TRIMAP.product : TRIMAP.maybeProduct;
+    } else trimap[i] = near[i]! <= band ? TRIMAP.maybeBackdrop : TRIMAP.backdrop;
+  }
+  // Big holes passed the hole tests (a handle, a ring's middle) and stay: a small product's
+  // colour model can hold enough of the backdrop's colour, from its mixed outline, to fill
+  // them. Small ones stay open to the cut (print dots of the backdrop's colour).
+  const holes = components(enclosedIn(kept.mask, w, h), w, h, false);
+  const bigHole = Math.max(HOLE_PROTECTED * area, 1);
+  for (let i = 0; i < n; i++) if (holes.labels[i] && holes.area[holes.labels[i]!]! >= bigHole) trimap[i] = TRIMAP.backdrop;
+  const cut = await grabCutMask(level.rgb, w, h, trimap, REGION_ITERATIONS);
+  const changed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) changed[i] = cut[i] !== kept.mask[i] ? 1 : 0;
+  const solid = dilate(erode(changed, w, h, 1), w, h, 1);
+  const cc = components(solid, w, h, false);
+  const minArea = Math.max(12, 0.002 * area);
+  const taken = (i: number) => changed[i] === 1 && cc.labels[i]! > 0 && cc.area[cc.labels[i]!]! >= minArea;
+  let added = 0;
+  let removed = 0;
+  for (let i = 0; i < n; i++) if (taken(i)) cut[i] ? added++ : removed++;
+  // The cut corrects the rim; when it wants to redraw much of the product, its colour models
+  // are confused (print of the backdrop's colour, shadow of the product's) and that direction
+  // of change is dropped.
+  const mayAdd = added <= MAX_ADDED * area;
+  const mayRemove = removed <= MAX_REMOVED * area;
+  const mask = Uint8Array.from(kept.mask);
+  for (let i = 0; i < n; i++) if (taken(i) && (cut[i] ? mayAdd : mayRemove)) mask[i] = cut[i]!;
+  return mask;
+}
+
+/** Pixels outside `mask` that the frame border cannot reach without crossing it. */
+function enclosedIn(mask: Uint8Array, w: number, h: number): Uint8Array {
+  const outside = invert(mask);
+  const border = frameBorder(w, h);
+  for (let i = 0; i < w * h; i++) border[i] = border[i]! & outside[i]!;
+  const open = flood(border, outside, w, h);
+  for (let i = 0; i < w * h; i++) outside[i] = outside[i]! & (open[i] ? 0 : 1);
+  return outside;
 }
 
 /** Bilinear upsampling of a level's alpha into the full-resolution alpha buffer. */

@@ -79,6 +79,17 @@ describe("segmentProduct results", () => {
     }
   });
 
+  it("gives a photo the same mask whatever the process segmented before", async () => {
+    // the region refinement's colour models start from OpenCV's global random generator
+    const photo = await generateStudioPhoto(39001);
+    const first = (await segmentProduct(photo.image)).alpha;
+    await segmentProduct((await generateStudioPhoto(39193)).image);
+    const second = (await segmentProduct(photo.image)).alpha;
+    let differ = 0;
+    for (let i = 0; i < first.length; i++) if (first[i] !== second[i]) differ++;
+    expect(differ).toBe(0);
+  });
+
   it("returns a soft alpha mask with consistent metadata", async () => {
     const photo = await generateStudioPhoto(2401, { width: 900, height: 700, shape: "ball", size: 0.5 });
     const result: SegmentResult = await segmentProduct(photo.image);
