@@ -1,6 +1,7 @@
 /**
  * Product / studio-background separation without any learned model: sharp for resampling,
- * hand-written pixel maths on raw buffers for everything else.
+ * OpenCV's GrabCut for the region-level step (5), hand-written pixel maths on raw buffers for
+ * everything else.
  *
  *  1. Coarse level (longest side <= COARSE_SIDE): a smooth background model, i.e. a low-order
  *     2-D polynomial per Lab channel, fitted robustly (IRLS, Tukey) to the frame's border ring,
@@ -37,9 +38,9 @@
  *  5. Region-level second opinion (OpenCV's GrabCut: colour mixtures of product and backdrop,
  *     edge-aware smoothness, min-cut) in a band around the mask: it gives back product parts
  *     within the backdrop's noise (a white product's shaded side on light grey) and drops
- *     backdrop the mask held whose colour the product lacks. Clearly different pixels and big
- *     holes stay fixed, only region-sized changes are taken, and not when they would redraw
- *     much of the product.
+ *     backdrop the mask held whose colour the product lacks. Clearly different pixels, pixels
+ *     the reclaim rules gave back and big holes stay fixed; only region-sized changes are
+ *     taken, and not when they would redraw much of the product.
  *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
  *     local foreground/background colours), then bilinear upsampling to the source size.
  */
