@@ -830,18 +830,10 @@ const CLEAN_DIST = 1;
  */
 function regrowEnclosedBackdrop(bg: Uint8Array, flooded: Uint8Array, cls: Classified, border: Uint8Array, w: number, h: number): void {
   const n = w * h;
-  const outer = flood(border, bg, w, h);
-  const enclosed = new Uint8Array(n);
+  const enclosed = enclosedIn(invert(bg), w, h, border);
+  if (!enclosed.includes(1)) return;
   const clean = new Uint8Array(n);
-  let any = false;
-  for (let i = 0; i < n; i++) {
-    if (bg[i] && !outer[i]) {
-      enclosed[i] = 1;
-      any = true;
-    }
-    clean[i] = enclosed[i] || (flooded[i] && !bg[i] && cls.D[i]! <= CLEAN_DIST) ? 1 : 0;
-  }
-  if (!any) return;
+  for (let i = 0; i < n; i++) clean[i] = enclosed[i] || (flooded[i] && !bg[i] && cls.D[i]! <= CLEAN_DIST) ? 1 : 0;
   const grown = flood(enclosed, clean, w, h);
   for (let i = 0; i < n; i++) if (grown[i]) bg[i] = 1;
 }
@@ -1265,19 +1257,18 @@ function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, 
   }
   const keep = new Uint8Array(cc.count + 1);
   const minArea = Math.max(minAbsArea, 0.01 * maxArea);
-  let x0 = w;
-  let y0 = h;
-  let x1 = -1;
-  let y1 = -1;
+  for (let l = 1; l <= cc.count; l++) if (cc.area[l]! >= minArea && significant(l)) keep[l] = 1;
+  return keptOf(cc, keep);
+}
+
+/** The components flagged in `keep` (per label) as one mask, with its area and bounding box. */
+function keptOf(cc: ReturnType<typeof components>, keep: Uint8Array): KeptComponents {
+  const n = cc.labels.length;
+  let box: KeptComponents["box"] = null;
   for (let l = 1; l <= cc.count; l++) {
-    if (cc.area[l]! >= minArea && significant(l)) {
-      keep[l] = 1;
-      const b = cc.box[l]!;
-      x0 = Math.min(x0, b[0]);
-      y0 = Math.min(y0, b[1]);
-      x1 = Math.max(x1, b[2]);
-      y1 = Math.max(y1, b[3]);
-    }
+    if (!keep[l]) continue;
+    const b = cc.box[l]!;
+    box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : [b[0], b[1], b[2], b[3]];
   }
   const mask = new Uint8Array(n);
   let area = 0;
@@ -1286,7 +1277,7 @@ function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, 
       mask[i] = 1;
       area++;
     }
-  return { mask, area, box: x1 >= 0 ? [x0, y0, x1, y1] : null };
+  return { mask, area, box };
 }
 
 interface CoarseResult {
@@ -1785,10 +1776,8 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
 }
 
 /** Pixels outside `mask` that the frame border cannot reach without crossing it. */
-function enclosedIn(mask: Uint8Array, w: number, h: number): Uint8Array {
+function enclosedIn(mask: Uint8Array, w: number, h: number, border = frameBorder(w, h)): Uint8Array {
   const outside = invert(mask);
-  const border = frameBorder(w, h);
-  for (let i = 0; i < w * h; i++) border[i] = border[i]! & outside[i]!;
   const open = flood(border, outside, w, h);
   for (let i = 0; i < w * h; i++) outside[i] = outside[i]! & (open[i] ? 0 : 1);
   return outside;
@@ -1926,25 +1915,18 @@ function keepOutlinedFaint(c: CoarseResult): KeptComponents | null {
         if (G[i]! >= gradThreshold) edged[l]++;
       }
     }
-  const mask = new Uint8Array(n);
   const keep = new Uint8Array(cc.count + 1);
-  let area = 0;
-  let box: KeptComponents["box"] = null;
-  for (let l = 1; l <= cc.count; l++) {
-    if (cc.area[l]! < minArea || outline[l] === 0) continue;
-    const ok =
+  for (let l = 1; l <= cc.count; l++)
+    if (
+      cc.area[l]! >= minArea &&
+      outline[l]! > 0 &&
       above[l]! >= FAINT_ABOVE * cc.area[l]! &&
       quantile(distances[l]!, 0.5) >= FAINT_MEDIAN * T_DIST &&
-      edged[l]! >= FAINT_OUTLINE * outline[l]!;
-    if (!ok) continue;
-    keep[l] = 1;
-    area += cc.area[l]!;
-    const b = cc.box[l]!;
-    box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]), Math.max(box[3], b[3])] : [...b];
-  }
-  if (!box) return null;
-  for (let i = 0; i < n; i++) if (keep[cc.labels[i]!]) mask[i] = 1;
-  return { mask, area, box };
+      edged[l]! >= FAINT_OUTLINE * outline[l]!
+    )
+      keep[l] = 1;
+  const kept = keptOf(cc, keep);
+  return kept.box ? kept : null;
 }
 
 function found(c: CoarseResult): boolean {
