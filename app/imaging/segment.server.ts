@@ -40,7 +40,10 @@
  *     within the backdrop's noise (a white product's shaded side on light grey) and drops
  *     backdrop the mask held whose colour the product lacks. Clearly different pixels, pixels
  *     the reclaim rules gave back and big holes stay fixed; only region-sized changes are
- *     taken, and not when they would redraw much of the product.
+ *     taken, and not when they would redraw much of the product, except refilling a region the
+ *     product encloses (a leak) and dropping a detached blob of shadow. A removal must look
+ *     like backdrop to the per-pixel model too, and a hole the cut opens stays product if the
+ *     rest of the product has its colour (print).
  *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
  *     local foreground/background colours), then bilinear upsampling to the source size.
  */
@@ -1722,6 +1725,12 @@ const HOLE_PROTECTED = 0.02;
 /** most the cut may add to, or take from, the product, as shares of its area (see refineByRegions) */
 const MAX_ADDED = 0.3;
 const MAX_REMOVED = 0.1;
+/** share of a region the cut removes that must look like backdrop (within the noise, or shadow) */
+const REMOVED_LIKE = 0.5;
+/** share of an added region's outline on the product for it to be a refilled leak; share of a detached part, and of shadow in it, for a removal to be floor shadow */
+const ON_ITS_OWN = 0.9;
+/** a detached part is at least this far (level pixels) from the rest of the product */
+const DETACHED_GAP = 3;
 /** GrabCut iterations (colour models refitted, cut redone) */
 const REGION_ITERATIONS = 2;
 
@@ -1761,18 +1770,139 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
   const solid = dilate(erode(changed, w, h, 1), w, h, 1);
   const cc = components(solid, w, h, false);
   const minArea = Math.max(12, 0.002 * area);
-  const taken = (i: number) => changed[i] === 1 && cc.labels[i]! > 0 && cc.area[cc.labels[i]!]! >= minArea;
+  // A removal must look like backdrop to the per-pixel model too (within its noise, or
+  // shadow): a product's own shade that the colour models cannot place (a pastel band's darker
+  // side on grey) stays.
+  const backdropLike = new Int32Array(cc.count + 1);
+  for (let i = 0; i < n; i++) if (changed[i] && !cut[i] && (cls.D[i]! <= T_DIST || cls.shadowLike[i])) backdropLike[cc.labels[i]!]++;
+  const taken = (i: number) => {
+    const l = cc.labels[i]!;
+    return changed[i] === 1 && l > 0 && cc.area[l]! >= minArea && (cut[i] === 1 || backdropLike[l]! >= REMOVED_LIKE * cc.area[l]!);
+  };
+  const solo = judgedAlone(cls, kept.mask, changed, cc, w, h);
+  const alone = (i: number) => solo[cc.labels[i]!] === 1;
   let added = 0;
   let removed = 0;
-  for (let i = 0; i < n; i++) if (taken(i)) cut[i] ? added++ : removed++;
+  for (let i = 0; i < n; i++) if (taken(i) && !alone(i)) cut[i] ? added++ : removed++;
   // The cut corrects the rim; when it wants to redraw much of the product, its colour models
   // are confused (print of the backdrop's colour, shadow of the product's) and that direction
   // of change is dropped.
   const mayAdd = added <= MAX_ADDED * area;
   const mayRemove = removed <= MAX_REMOVED * area;
   const mask = Uint8Array.from(kept.mask);
-  for (let i = 0; i < n; i++) if (taken(i) && (cut[i] ? mayAdd : mayRemove)) mask[i] = cut[i]!;
+  for (let i = 0; i < n; i++) if (taken(i) && (alone(i) || (cut[i] ? mayAdd : mayRemove))) mask[i] = cut[i]!;
+  keepPrintOfOwnColour(level, cls, kept.mask, mask);
   return mask;
+}
+
+/**
+ * Regions of change (labelled by `cc`) that are judged on their own, not counted in the caps
+ * on how much the cut may redraw. An addition whose outline runs nearly all along the product
+ * refills a leak (a grey bag's body flooded as shadow through a highlight at its outline). A
+ * removal of nearly all of a part of the mask that is all shadow and clear of the rest of the
+ * product drops floor shadow (a blob between a stool's legs), not a piece of a grey product
+ * cut off by a thin seam (a headband's segment); a blob of shadow can be in pieces itself.
+ */
+function judgedAlone(cls: Classified, before: Uint8Array, changed: Uint8Array, cc: ReturnType<typeof components>, w: number, h: number): Uint8Array {
+  const n = w * h;
+  const parts = components(before, w, h, true);
+  const outline = new Int32Array(cc.count + 1);
+  const onProduct = new Int32Array(cc.count + 1);
+  const shadow = new Int32Array(cc.count + 1);
+  const size = new Int32Array(cc.count + 1);
+  const part = new Int32Array(cc.count + 1);
+  // (a region can hold both directions where the outline shifts; the larger one names it)
+  const removed = new Int32Array(cc.count + 1);
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (!l || !changed[i]) continue;
+    size[l]++;
+    shadow[l] += cls.shadowLike[i]!;
+    if (before[i]) {
+      part[l] = parts.labels[i]!;
+      removed[l]++;
+    }
+    forEachNeighbour4(i, w, n, (j) => {
+      if (cc.labels[j] === l) return;
+      outline[l]++;
+      if (before[j]) onProduct[l]++;
+    });
+  }
+  const solo = new Uint8Array(cc.count + 1);
+  const shadowPart = new Uint8Array(parts.count + 1);
+  const removal = new Uint8Array(cc.count + 1);
+  for (let l = 1; l <= cc.count; l++) {
+    if (!size[l]) continue;
+    if (2 * removed[l]! > size[l]!) {
+      removal[l] = 1;
+      if (size[l]! >= ON_ITS_OWN * parts.area[part[l]!]! && shadow[l]! >= ON_ITS_OWN * size[l]!) {
+        solo[l] = 1;
+        shadowPart[part[l]!] = 1;
+      }
+    } else if (onProduct[l]! >= ON_ITS_OWN * outline[l]!) solo[l] = 1;
+  }
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (!removal[l] || !solo[l] || !changed[i]) continue;
+    const x = i % w;
+    const y = (i - x) / w;
+    for (let yy = Math.max(0, y - DETACHED_GAP); yy <= Math.min(h - 1, y + DETACHED_GAP) && solo[l]; yy++)
+      for (let xx = Math.max(0, x - DETACHED_GAP); xx <= Math.min(w - 1, x + DETACHED_GAP); xx++) {
+        const j = yy * w + xx;
+        if (before[j] && !shadowPart[parts.labels[j]!]) {
+          solo[l] = 0;
+          break;
+        }
+      }
+  }
+  return solo;
+}
+
+/** share of the product that must have an opened hole's colour for the hole to be print */
+const OWN_COLOUR_SHARE = 0.05;
+
+/**
+ * Holes the cut opened (not widened) inside the product are undone when their colour is
+ * common on the rest of the product: white dots on a black bottle are print, however well
+ * the white backdrop's colour model fits them. A hole of a colour the product lacks (the
+ * backdrop seen through a key's ring, which the hole tests missed under its shadow) stays.
+ */
+function keepPrintOfOwnColour(level: Level, cls: Classified, before: Uint8Array, mask: Uint8Array): void {
+  const { w, h, L, A, B } = level;
+  const n = w * h;
+  const opened = components(enclosedIn(mask, w, h), w, h, false);
+  if (opened.count === 0) return;
+  const widens = new Uint8Array(opened.count + 1);
+  const sum = new Float64Array(3 * (opened.count + 1));
+  for (let i = 0; i < n; i++) {
+    const l = opened.labels[i]!;
+    if (!l) continue;
+    if (!before[i]) widens[l] = 1;
+    sum[3 * l] += L[i]!;
+    sum[3 * l + 1] += A[i]!;
+    sum[3 * l + 2] += B[i]!;
+  }
+  // (a sample of the product's pixels is plenty for a share)
+  const product: number[] = [];
+  let area = 0;
+  for (let i = 0; i < n; i++) area += mask[i]!;
+  const every = Math.max(1, Math.floor(area / 20000));
+  for (let i = 0, k = 0; i < n; i++) if (mask[i] && k++ % every === 0) product.push(i);
+  const [sL, sA, sB] = cls.sigma;
+  for (let l = 1; l <= opened.count; l++) {
+    if (widens[l]) continue;
+    const a = opened.area[l]!;
+    const mL = sum[3 * l]! / a;
+    const mA = sum[3 * l + 1]! / a;
+    const mB = sum[3 * l + 2]! / a;
+    let alike = 0;
+    for (const i of product) {
+      const d2 = ((L[i]! - mL) / sL) ** 2 + ((A[i]! - mA) / sA) ** 2 + ((B[i]! - mB) / sB) ** 2;
+      if (d2 <= T_DIST * T_DIST) alike++;
+    }
+    if (alike < OWN_COLOUR_SHARE * product.length) continue;
+    for (let i = 0; i < n; i++) if (opened.labels[i] === l) mask[i] = 1;
+  }
 }
 
 /** Pixels outside `mask` that the frame border cannot reach without crossing it. */
