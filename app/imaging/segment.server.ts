@@ -1727,8 +1727,10 @@ const MAX_ADDED = 0.3;
 const MAX_REMOVED = 0.1;
 /** share of a region the cut removes that must look like backdrop (within the noise, or shadow) */
 const REMOVED_LIKE = 0.5;
-/** share of an added region's outline on the product for it to be a refilled leak; share of a detached part, and of shadow in it, for a removal to be floor shadow */
-const ON_ITS_OWN = 0.9;
+/** share of an added region's outline along the product for it to be a refilled leak */
+const REFILL_ENCLOSED = 0.75;
+/** share of a part of the mask a removal must cover, and of shadow in it, to be floor shadow */
+const SHADOW_BLOB = 0.9;
 /** a detached part is at least this far (level pixels) from the rest of the product */
 const DETACHED_GAP = 3;
 /** GrabCut iterations (colour models refitted, cut redone) */
@@ -1797,7 +1799,7 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
 
 /**
  * Regions of change (labelled by `cc`) that are judged on their own, not counted in the caps
- * on how much the cut may redraw. An addition whose outline runs nearly all along the product
+ * on how much the cut may redraw. An addition whose outline runs mostly along the product
  * refills a leak (a grey bag's body flooded as shadow through a highlight at its outline). A
  * removal of nearly all of a part of the mask that is all shadow and clear of the rest of the
  * product drops floor shadow (a blob between a stool's legs), not a piece of a grey product
@@ -1835,11 +1837,11 @@ function judgedAlone(cls: Classified, before: Uint8Array, changed: Uint8Array, c
     if (!size[l]) continue;
     if (2 * removed[l]! > size[l]!) {
       removal[l] = 1;
-      if (size[l]! >= ON_ITS_OWN * parts.area[part[l]!]! && shadow[l]! >= ON_ITS_OWN * size[l]!) {
+      if (size[l]! >= SHADOW_BLOB * parts.area[part[l]!]! && shadow[l]! >= SHADOW_BLOB * size[l]!) {
         solo[l] = 1;
         shadowPart[part[l]!] = 1;
       }
-    } else if (onProduct[l]! >= ON_ITS_OWN * outline[l]!) solo[l] = 1;
+    } else if (onProduct[l]! >= REFILL_ENCLOSED * outline[l]!) solo[l] = 1;
   }
   for (let i = 0; i < n; i++) {
     const l = cc.labels[i]!;
