@@ -41,7 +41,7 @@
  *     backdrop the mask held whose colour the product lacks. Clearly different pixels, pixels
  *     the reclaim rules gave back and big holes stay fixed; only region-sized changes are
  *     taken, and not when they would redraw much of the product, except refilling a region the
- *     product encloses (a leak) and dropping a detached blob of shadow. A removal must look
+ *     product mostly encloses (a leak) and dropping a detached blob of shadow. A removal must look
  *     like backdrop to the per-pixel model too, and a hole the cut opens stays product if the
  *     rest of the product has its colour (print).
  *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
