@@ -1750,10 +1750,9 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
   const band = Math.max(6, Math.round(REGION_BAND * Math.max(bx1 - bx0 + 1, by1 - by0 + 1)));
   const near = chessDistanceTo(kept.mask, w, h);
   const trimap = new Uint8Array(n);
-  let area = 0;
+  const area = kept.area;
   for (let i = 0; i < n; i++) {
     if (kept.mask[i]) {
-      area++;
       // pixels the reclaim rules gave back from the flood (print a shade off the backdrop)
       // were decided on evidence the colour models do not weigh
       const sure = (cls.D[i]! > 2 * T_DIST && !cls.shadowLike[i]) || flooded[i] === 1;
@@ -1843,19 +1842,13 @@ function judgedAlone(cls: Classified, before: Uint8Array, changed: Uint8Array, c
       }
     } else if (onProduct[l]! >= REFILL_ENCLOSED * outline[l]!) solo[l] = 1;
   }
+  if (!shadowPart.includes(1)) return solo;
+  const rest = new Uint8Array(n);
+  for (let i = 0; i < n; i++) rest[i] = before[i] && !shadowPart[parts.labels[i]!] ? 1 : 0;
+  const toRest = chessDistanceTo(rest, w, h);
   for (let i = 0; i < n; i++) {
     const l = cc.labels[i]!;
-    if (!removal[l] || !solo[l] || !changed[i]) continue;
-    const x = i % w;
-    const y = (i - x) / w;
-    for (let yy = Math.max(0, y - DETACHED_GAP); yy <= Math.min(h - 1, y + DETACHED_GAP) && solo[l]; yy++)
-      for (let xx = Math.max(0, x - DETACHED_GAP); xx <= Math.min(w - 1, x + DETACHED_GAP); xx++) {
-        const j = yy * w + xx;
-        if (before[j] && !shadowPart[parts.labels[j]!]) {
-          solo[l] = 0;
-          break;
-        }
-      }
+    if (removal[l] && changed[i] && toRest[i]! <= DETACHED_GAP) solo[l] = 0;
   }
   return solo;
 }
