@@ -33,7 +33,7 @@ let cached: object | undefined;
 export function openApiDocument(): object {
   if (cached) return cached;
   const registry = z.registry<{ id: string }>();
-  for (const schema of [S.ArtifactResponse, S.JobEventResponse, S.JobEventsResponse, S.JobDetail, S.JobList, S.ValidationError, S.HTTPValidationError, S.ErrorDetail, S.Health]) {
+  for (const schema of [S.ArtifactResponse, S.JobEventResponse, S.JobEventsResponse, S.JobDetail, S.JobList, S.ValidationError, S.HTTPValidationError, S.ErrorDetail, S.Health, S.Publication, S.PublishedJob, S.PublishedJobList]) {
     registry.add(schema, { id: (schema.meta() as { id: string }).id });
   }
   registry.add(catalogImageOptions, { id: "CatalogImageOptions" });
@@ -58,6 +58,12 @@ export function openApiDocument(): object {
       securitySchemes: {
         sessionToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "Shopify session token (App Bridge)." },
         hmac: { type: "apiKey", in: "header", name: "X-Shopify-Hmac-Sha256", description: "Server-to-server HMAC; see the contract." },
+        appProxy: {
+          type: "apiKey",
+          in: "query",
+          name: "signature",
+          description: "Shopify's app-proxy signature (hex HMAC-SHA256 of the sorted query; timestamp within 90 s), added by Shopify when it forwards https://{shop}/apps/studio/* to /proxy/*.",
+        },
       },
     },
     paths: {
@@ -156,6 +162,32 @@ export function openApiDocument(): object {
           },
         },
       },
+      "/v1/jobs/{public_id}/publication": {
+        get: {
+          operationId: "getPublication",
+          summary: "Whether the storefront shows the job's final images",
+          parameters: [publicIdParam, hmacHeader],
+          responses: { "200": json("Publication", "The job's publication."), ...notFound, ...errors },
+        },
+        put: {
+          operationId: "publishJob",
+          summary: "Publish a succeeded job's final images to the storefront (app proxy)",
+          description: "Publishing again keeps the first published_at.",
+          parameters: [publicIdParam, hmacHeader],
+          responses: {
+            "200": json("Publication", "Published."),
+            "409": json("ErrorDetail", "The job has not succeeded."),
+            ...notFound,
+            ...errors,
+          },
+        },
+        delete: {
+          operationId: "unpublishJob",
+          summary: "Take the job's images off the storefront",
+          parameters: [publicIdParam, hmacHeader],
+          responses: { "200": json("Publication", "Not published (also if it was not)."), ...notFound, ...errors },
+        },
+      },
       "/v1/models": {
         get: {
           operationId: "listModels",
@@ -218,6 +250,33 @@ export function openApiDocument(): object {
             "409": json("ErrorDetail", "A built-in model, or a model an unfinished job uses."),
             ...modelNotFound,
             ...errors,
+          },
+        },
+      },
+      "/proxy/products/{product_id}": {
+        get: {
+          operationId: "storefrontProductImages",
+          summary: "Storefront (app proxy): a product's published jobs",
+          description: "Served to the storefront as /apps/studio/products/{product_id}. Only published, succeeded jobs; never in-progress ones.",
+          security: [{ appProxy: [] }],
+          parameters: [{ name: "product_id", in: "path", required: true, schema: { type: "string", pattern: "^(\\d+|gid://shopify/Product/[1-9]\\d{0,19})$" }, description: "N or gid://shopify/Product/N." }],
+          responses: {
+            "200": json("PublishedJobList", "The product's published jobs, most recently published first (at most 20)."),
+            "401": json("ErrorDetail", "Unsigned, badly signed or stale request, or a shop without Studio."),
+            "422": json("HTTPValidationError", "Not a product id."),
+          },
+        },
+      },
+      "/proxy/jobs/{public_id}": {
+        get: {
+          operationId: "storefrontJob",
+          summary: "Storefront (app proxy): one published job",
+          security: [{ appProxy: [] }],
+          parameters: [publicIdParam],
+          responses: {
+            "200": json("PublishedJob", "The published job."),
+            "401": json("ErrorDetail", "Unsigned, badly signed or stale request, or a shop without Studio."),
+            "404": json("ErrorDetail", 'Unknown, foreign, unpublished or unfinished job: `{"detail": "Job not found"}`.'),
           },
         },
       },

@@ -56,6 +56,31 @@ export const JobList = z
   .object({ jobs: z.array(JobDetail), next_cursor: z.string().nullable() })
   .meta({ id: "JobList" });
 
+export const Publication = z
+  .object({
+    public_id: z.string().describe("ULID."),
+    published: z.boolean().describe("Whether the storefront (app proxy) shows this job's final images."),
+    published_at: z.iso.datetime().nullable().describe("When the merchant published it; null if not published."),
+  })
+  .meta({ id: "Publication", description: "Whether a job's final images are published to the storefront." });
+
+export const PublishedJob = z
+  .object({
+    public_id: z.string().describe("ULID."),
+    kind: z.enum(JOB_KINDS),
+    product_id: z.string().nullable(),
+    published_at: z.iso.datetime(),
+    images: z.array(ArtifactResponse).describe("The job's final images (presigned, short-lived URLs)."),
+  })
+  .meta({ id: "PublishedJob", description: "A published job as the storefront sees it (app proxy)." });
+
+export const PublishedJobList = z
+  .object({
+    product_id: z.string().describe("The product (gid://shopify/Product/N)."),
+    jobs: z.array(PublishedJob).describe("The product's published jobs, most recently published first."),
+  })
+  .meta({ id: "PublishedJobList" });
+
 export const ValidationError = z
   .looseObject({
     loc: z.array(z.union([z.string(), z.int()])),
@@ -76,6 +101,7 @@ export const Health = z.object({ ok: z.literal(true) }).meta({ id: "Health" });
 export type ArtifactResponseT = z.infer<typeof ArtifactResponse>;
 export type JobEventResponseT = z.infer<typeof JobEventResponse>;
 export type JobDetailT = z.infer<typeof JobDetail>;
+export type PublishedJobT = z.infer<typeof PublishedJob>;
 
 // --- On-model renders: the model library ---
 

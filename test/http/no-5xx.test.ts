@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { startServer, type TestServer } from "../support/test-server";
 import { bearerFetch, hmacFetch } from "../support/api-client";
 import { multipart, productPhoto } from "../support/images";
+import { proxyUrl } from "../support/app-proxy";
 
 let server: TestServer;
 let jobId: string;
@@ -24,6 +25,8 @@ const paths = () => [
   `/v1/jobs/${jobId}`,
   `/v1/jobs/${jobId}/events`,
   `/v1/jobs/${jobId}/cancel`,
+  `/v1/jobs/${jobId}/publication`,
+  "/v1/jobs/%FF/publication",
   "/v1/jobs/%E0%A4%A",
   "/v1/jobs/..%2F..%2Fetc%2Fpasswd/events",
   `/v1/jobs/${"A".repeat(5000)}`,
@@ -33,6 +36,20 @@ const paths = () => [
   "/v1/jobs?limit=1e309&cursor=%FF&status[]=x",
   "/blobs/%FF%FE",
   "/blobs/" + "x".repeat(3000),
+  "/proxy/products/7001",
+  `/proxy/jobs/${jobId}`,
+  "/proxy/products/%E0%A4%A",
+];
+
+// Signed as Shopify's app proxy signs them, so the malformed part reaches the routes.
+const proxyPaths = () => [
+  "/proxy/products/%E0%A4%A",
+  `/proxy/products/${"9".repeat(60)}`,
+  "/proxy/products/gid%3A%2F%2Fshopify%2FProduct%2F0",
+  "/proxy/jobs/..%2F..%2Fetc%2Fpasswd",
+  `/proxy/jobs/${"A".repeat(5000)}`,
+  `/proxy/jobs/${jobId}?since=%00&shop=x`,
+  "/proxy/",
 ];
 
 const bodies: [string, Uint8Array | string][] = [
@@ -73,4 +90,19 @@ it("answers every malformed request with a 4xx and a JSON detail, never a 5xx", 
   // A refused cancel is still a cancel of this job; the job itself must still be readable.
   expect((await bearerFetch(server.url, `/v1/jobs/${jobId}`)).status).toBe(200);
   expect(seen.length).toBeGreaterThan(500);
+});
+
+it("answers malformed but signed app proxy requests with a 4xx and a JSON detail", async () => {
+  for (const path of proxyPaths()) {
+    const [pathname, query] = path.split("?");
+    for (const method of ["GET", "POST", "HEAD"]) {
+      const url = proxyUrl(server.url, pathname);
+      for (const [key, value] of new URLSearchParams(query ?? "")) url.searchParams.append(key, value);
+      const res = await fetch(url, { method });
+      const text = await res.text();
+      expect(res.status, `${method} ${path} -> ${res.status} ${text.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${method} ${path} -> ${res.status} ${text.slice(0, 200)}`).toBeLessThan(500);
+      if (method !== "HEAD") expect(JSON.parse(text), `${method} ${path}`).toHaveProperty("detail");
+    }
+  }
 });

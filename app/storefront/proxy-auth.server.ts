@@ -1,0 +1,25 @@
+// The app proxy's door: Shopify signs every request it forwards from
+// https://{shop}/apps/studio/* (hex `signature`, timestamp within 90 s); the library checks
+// both. Anything else is refused before a single row is read.
+import { authenticate } from "~/shopify.server";
+import { isInstalled } from "~/api/auth.server";
+import { ApiError } from "~/api/errors.server";
+import { normalizeShopDomain } from "~/api/shop-domain";
+
+export async function authenticateProxy(request: Request): Promise<{ shop: string }> {
+  try {
+    await authenticate.public.appProxy(request);
+  } catch (error) {
+    // The library answers a bad, missing or stale signature with a bare 400.
+    if (error instanceof Response) throw refused("Invalid or stale app proxy signature");
+    throw error;
+  }
+  const raw = new URL(request.url).searchParams.get("shop");
+  const shop = normalizeShopDomain(raw);
+  if (!shop || shop !== raw) throw refused("Invalid shop: expected a *.myshopify.com domain");
+  if (!(await isInstalled(shop))) throw refused("Studio is not installed on this shop");
+  return { shop };
+}
+
+// 401 like /v1, without /v1's Bearer challenge: the storefront has no credential to offer.
+const refused = (detail: string) => new ApiError(401, detail);
