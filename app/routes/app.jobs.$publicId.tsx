@@ -4,7 +4,7 @@ import { useEffect, useId, useRef, type ReactNode } from "react";
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { useFetcher, useLoaderData, useNavigate, useRevalidator, useSearchParams } from "@remix-run/react";
-import { Banner, BlockStack, Box, Button, Card, EmptyState, InlineStack, Layout, Link, Page, Text, Thumbnail } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, EmptyState, InlineStack, Layout, Link, Page, Text, Thumbnail } from "@shopify/polaris";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
 import { env } from "~/env.server";
@@ -12,6 +12,7 @@ import { finalArtifacts, getOwnedJob } from "~/jobs/find-job.server";
 import { serializeJob } from "~/jobs/serialize.server";
 import { cancelOwnedJobs } from "~/jobs/cancel-job.server";
 import { rerunJob } from "~/jobs/rerun-job.server";
+import { setPublished } from "~/jobs/publication.server";
 import { readPublicTimeline } from "~/timeline/read-events.server";
 import { pipelineFor } from "~/pipelines/index.server";
 import { costOf as costOfUnits } from "~/engine/run-job.server";
@@ -55,6 +56,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     cost: isTerminal(job.status) ? costOfUnits(job.costUnits) : null,
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,
+    publishedAt: job.publishedAt?.toISOString() ?? null,
     canRerun: Boolean(pipeline) && Boolean(job.sourceKey || job.sourceUrl),
     now: Date.now(),
     urlTtlSeconds: env().ARTIFACT_URL_TTL_SECONDS,
@@ -73,6 +75,11 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     if (tally.not_found) return { intent, ok: false, message: "Job not found" };
     if (tally.finished) return { intent, ok: false, message: "This job already finished" };
     return { intent, ok: true, message: tally.requested ? "Cancelling after the current stage" : "Job cancelled" };
+  }
+  if (intent === "publish" || intent === "unpublish") {
+    const outcome = await setPublished(session.shop, publicId, intent === "publish");
+    if (!outcome.ok) return { intent, ok: false, message: outcome.reason === "not_found" ? "Job not found" : "Only a finished job can be published" };
+    return { intent, ok: true, message: intent === "publish" ? "Published to your storefront" : "Removed from your storefront" };
   }
   if (intent === "rerun") {
     const key = String(form.get("submission") ?? "");
@@ -128,17 +135,18 @@ function JobView({ data }: { data: Loaded }) {
 
   const cancel = useFetcher<typeof action>();
   const rerun = useFetcher<typeof action>();
+  const publication = useFetcher<typeof action>();
   const busy = cancel.state !== "idle" || rerun.state !== "idle";
   const rerunKey = useRef<string | null>(null);
   const handled = useRef<unknown>(null);
   useEffect(() => {
-    for (const fetcher of [cancel, rerun]) {
+    for (const fetcher of [cancel, rerun, publication]) {
       if (fetcher.state === "idle" && fetcher.data && handled.current !== fetcher.data) {
         handled.current = fetcher.data;
         shopify.toast.show(fetcher.data.message, { isError: !fetcher.data.ok });
       }
     }
-  }, [cancel, rerun]);
+  }, [cancel, rerun, publication]);
 
   // "Job created" after the new-job form or Run again (once: the URL changes a moment later).
   const [searchParams] = useSearchParams();
@@ -152,6 +160,9 @@ function JobView({ data }: { data: Loaded }) {
   }, [created, job.public_id, navigate]);
 
   const onCancel = () => cancel.submit({ intent: "cancel" }, { method: "post" });
+  // Optimistic: the button flips at once; the loader's value returns after the action.
+  const published = publication.formData ? publication.formData.get("intent") === "publish" : data.publishedAt !== null;
+  const onPublish = () => publication.submit({ intent: published ? "unpublish" : "publish" }, { method: "post" });
   const onRerun = () => {
     rerunKey.current ??= crypto.randomUUID();
     rerun.submit({ intent: "rerun", submission: rerunKey.current }, { method: "post" });
@@ -249,6 +260,26 @@ function JobView({ data }: { data: Loaded }) {
                     <div className="studio-full-image">
                       <img src={shown.image_url} alt={artifactTitle(shown)} />
                     </div>
+                  )}
+                  {state === "succeeded" && (
+                    <InlineStack align="space-between" blockAlign="center" gap="300">
+                      <BlockStack gap="050">
+                        <InlineStack gap="200" blockAlign="center">
+                          <Text as="h3" variant="headingSm">
+                            Storefront
+                          </Text>
+                          <Badge tone={published ? "success" : undefined}>{published ? "Published" : "Not published"}</Badge>
+                        </InlineStack>
+                        <Text as="p" variant="bodySm" tone="subdued">
+                          {published
+                            ? `Shown by the Studio gallery block${productUrl ? " on this product's page" : ""}${data.publishedAt ? ` since ${formatDateTime(data.publishedAt, timeZone)}` : ""}.`
+                            : "Review the result, then publish it to show it in the Studio gallery block on your storefront."}
+                        </Text>
+                      </BlockStack>
+                      <Button variant={published ? "secondary" : "primary"} onClick={onPublish} loading={publication.state !== "idle"}>
+                        {published ? "Unpublish" : "Publish to storefront"}
+                      </Button>
+                    </InlineStack>
                   )}
                   <BlockStack gap="200">
                     <Text as="h3" variant="headingSm">
