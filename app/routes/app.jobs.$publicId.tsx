@@ -13,6 +13,8 @@ import { serializeJob } from "~/jobs/serialize.server";
 import { cancelOwnedJobs } from "~/jobs/cancel-job.server";
 import { rerunJob } from "~/jobs/rerun-job.server";
 import { setPublished } from "~/jobs/publication.server";
+import { addFinalToProduct } from "~/jobs/product-media.server";
+import { isDemoMode } from "~/demo/demo-mode.server";
 import { readPublicTimeline } from "~/timeline/read-events.server";
 import { pipelineFor } from "~/pipelines/index.server";
 import { costOf as costOfUnits } from "~/engine/run-job.server";
@@ -57,6 +59,8 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
     startedAt: job.startedAt?.toISOString() ?? null,
     finishedAt: job.finishedAt?.toISOString() ?? null,
     publishedAt: job.publishedAt?.toISOString() ?? null,
+    addedToProduct: job.productMediaId !== null,
+    productUnavailable: isDemoMode() ? "The local preview isn't connected to a Shopify store, so it can't add images to products." : null,
     canRerun: Boolean(pipeline) && Boolean(job.sourceKey || job.sourceUrl),
     now: Date.now(),
     urlTtlSeconds: env().ARTIFACT_URL_TTL_SECONDS,
@@ -66,7 +70,7 @@ export const loader = async ({ request, params }: LoaderFunctionArgs) => {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.found ? `${data.name} · Studio` : "Job not found · Studio" }];
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
-  const { session } = await authenticate.admin(request);
+  const { session, admin } = await authenticate.admin(request);
   const form = await request.formData();
   const publicId = params.publicId ?? "";
   const intent = form.get("intent");
@@ -80,6 +84,11 @@ export const action = async ({ request, params }: ActionFunctionArgs) => {
     const outcome = await setPublished(session.shop, publicId, intent === "publish");
     if (!outcome.ok) return { intent, ok: false, message: outcome.reason === "not_found" ? "Job not found" : "Only a finished job can be published" };
     return { intent, ok: true, message: intent === "publish" ? "Published to your storefront" : "Removed from your storefront" };
+  }
+  if (intent === "add-to-product") {
+    const outcome = await addFinalToProduct(admin.graphql, session.shop, publicId);
+    if (!outcome.ok) return { intent, ok: false, message: outcome.message };
+    return { intent, ok: true, message: outcome.added ? "Added to the product's images" : "Already in the product's images" };
   }
   if (intent === "rerun") {
     const key = String(form.get("submission") ?? "");
@@ -136,17 +145,18 @@ function JobView({ data }: { data: Loaded }) {
   const cancel = useFetcher<typeof action>();
   const rerun = useFetcher<typeof action>();
   const publication = useFetcher<typeof action>();
+  const addToProduct = useFetcher<typeof action>();
   const busy = cancel.state !== "idle" || rerun.state !== "idle";
   const rerunKey = useRef<string | null>(null);
   const handled = useRef<unknown>(null);
   useEffect(() => {
-    for (const fetcher of [cancel, rerun, publication]) {
+    for (const fetcher of [cancel, rerun, publication, addToProduct]) {
       if (fetcher.state === "idle" && fetcher.data && handled.current !== fetcher.data) {
         handled.current = fetcher.data;
         shopify.toast.show(fetcher.data.message, { isError: !fetcher.data.ok });
       }
     }
-  }, [cancel, rerun, publication]);
+  }, [cancel, rerun, publication, addToProduct]);
 
   // "Job created" after the new-job form or Run again (once: the URL changes a moment later).
   const [searchParams] = useSearchParams();
@@ -163,6 +173,7 @@ function JobView({ data }: { data: Loaded }) {
   // Optimistic: the button flips at once; the loader's value returns after the action.
   const published = publication.formData ? publication.formData.get("intent") === "publish" : data.publishedAt !== null;
   const onPublish = () => publication.submit({ intent: published ? "unpublish" : "publish" }, { method: "post" });
+  const onAddToProduct = () => addToProduct.submit({ intent: "add-to-product" }, { method: "post" });
   const onRerun = () => {
     rerunKey.current ??= crypto.randomUUID();
     rerun.submit({ intent: "rerun", submission: rerunKey.current }, { method: "post" });
@@ -279,6 +290,32 @@ function JobView({ data }: { data: Loaded }) {
                       <Button variant={published ? "secondary" : "primary"} onClick={onPublish} loading={publication.state !== "idle"}>
                         {published ? "Unpublish" : "Publish to storefront"}
                       </Button>
+                    </InlineStack>
+                  )}
+                  {state === "succeeded" && productUrl && (
+                    <InlineStack align="space-between" blockAlign="center" gap="300">
+                      <BlockStack gap="050">
+                        <InlineStack gap="200" blockAlign="center">
+                          <Text as="h3" variant="headingSm">
+                            Product images
+                          </Text>
+                          {data.addedToProduct && <Badge tone="success">Added</Badge>}
+                        </InlineStack>
+                        <Text as="p" variant="bodySm" tone="subdued">
+                          {data.addedToProduct
+                            ? "The JPEG is one of the product's images in Shopify."
+                            : (data.productUnavailable ?? "Adds the JPEG to the product's images in Shopify, after the ones it has.")}
+                        </Text>
+                      </BlockStack>
+                      {data.addedToProduct ? (
+                        <Button url={productUrl} target="_top">
+                          View product
+                        </Button>
+                      ) : (
+                        <Button onClick={onAddToProduct} loading={addToProduct.state !== "idle"} disabled={Boolean(data.productUnavailable)}>
+                          Add to product
+                        </Button>
+                      )}
                     </InlineStack>
                   )}
                   <BlockStack gap="200">
