@@ -1,0 +1,44 @@
+// shop/redact (GDPR): 48 hours after a shop uninstalls Studio, Shopify asks the app to erase
+// what it holds for that shop. Studio holds jobs (events and artifacts go with them), their
+// blobs, the shop's own model photos and its sessions; no customer data at all.
+import { db } from "~/db.server";
+import { appBlobStore } from "~/storage/app-blob-store.server";
+
+/** Jobs are erased in pages so a shop with a long history never loads it all at once. */
+const PAGE = 100;
+
+export interface ErasedTally {
+  jobs: number;
+  blobs: number;
+  models: number;
+}
+
+/** Idempotent: Shopify may send the webhook more than once. Rows go only after their blobs. */
+export async function eraseShopData(shop: string): Promise<ErasedTally> {
+  const tally: ErasedTally = { jobs: 0, blobs: 0, models: 0 };
+  for (;;) {
+    const jobs = await db().job.findMany({
+      where: { shop },
+      select: { id: true, sourceKey: true, artifacts: { select: { storageKey: true } } },
+      orderBy: { id: "asc" },
+      take: PAGE,
+    });
+    if (jobs.length === 0) break;
+    const keys = jobs.flatMap((job) => [...(job.sourceKey ? [job.sourceKey] : []), ...job.artifacts.map((a) => a.storageKey)]);
+    tally.blobs += await deleteBlobs(keys);
+    const { count } = await db().job.deleteMany({ where: { id: { in: jobs.map((job) => job.id) } } });
+    tally.jobs += count;
+  }
+  const models = await db().studioModel.findMany({ where: { shop }, select: { id: true, storageKey: true } });
+  tally.blobs += await deleteBlobs(models.map((model) => model.storageKey));
+  tally.models = (await db().studioModel.deleteMany({ where: { shop } })).count;
+  await db().session.deleteMany({ where: { shop } });
+  return tally;
+}
+
+async function deleteBlobs(keys: string[]): Promise<number> {
+  const store = appBlobStore();
+  // A few at a time: S3 answers each in tens of milliseconds, and absent keys are fine.
+  for (let i = 0; i < keys.length; i += 16) await Promise.all(keys.slice(i, i + 16).map((key) => store.delete(key)));
+  return keys.length;
+}
