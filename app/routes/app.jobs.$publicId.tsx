@@ -272,7 +272,8 @@ function JobView({ data }: { data: Loaded }) {
                       <img src={shown.image_url} alt={artifactTitle(shown)} />
                     </div>
                   )}
-                  {state === "succeeded" && (
+                  {/* The storefront's gallery block shows a product's published jobs: without a product there is nowhere to show it. */}
+                  {state === "succeeded" && productUrl && (
                     <InlineStack align="space-between" blockAlign="center" gap="300">
                       <BlockStack gap="050">
                         <InlineStack gap="200" blockAlign="center">
@@ -283,7 +284,7 @@ function JobView({ data }: { data: Loaded }) {
                         </InlineStack>
                         <Text as="p" variant="bodySm" tone="subdued">
                           {published
-                            ? `Shown by the Studio gallery block${productUrl ? " on this product's page" : ""}${data.publishedAt ? ` since ${formatDateTime(data.publishedAt, timeZone)}` : ""}.`
+                            ? `Shown by the Studio gallery block on this product's page${data.publishedAt ? ` since ${formatDateTime(data.publishedAt, timeZone)}` : ""}.`
                             : "Review the result, then publish it to show it in the Studio gallery block on your storefront."}
                         </Text>
                       </BlockStack>
