@@ -725,9 +725,11 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: numbe
  * the product is soft (a shading falloff, unlike the sharp edges around a real gap between
  * product parts) and it opens onto the rest of the background only through a narrow mouth, or
  * when its colour is consistently darker than the backdrop at its mouth (print or shading
- * just inside the per-pixel threshold, reached through an invisible stretch of outline), or
- * when it is shadow-coloured and meets the product with no edge at all, even through a mouth
- * too wide for the first rule (a grey product part that the flood took for shadow).
+ * just inside the per-pixel threshold, reached through an invisible stretch of outline) and,
+ * if large, it faces the product more than the backdrop, or when it is shadow-coloured and
+ * meets the product with no edge at all, neither at the contact nor a few pixels into the
+ * product, even through a mouth too wide for the first rule (a grey product part that the
+ * flood took for shadow, not floor shadow beside grey legs).
  */
 function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): void {
   const { w, h } = level;
@@ -774,6 +776,9 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   const wall = new Uint8Array(n);
   for (let i = 0; i < n; i++) wall[i] = unreachedPassable[i] && !thick[i] ? 1 : 0;
   const wallOpen = flood(dilate(openBg, w, h, 1), wall, w, h);
+  // colour on each side of the contact: the patch pixel, and the product a few pixels in
+  const across = new Float64Array(6 * (cc.count + 1));
+  const acrossCount = new Int32Array(cc.count + 1);
   for (let i = 0; i < n; i++) {
     const l = cc.labels[i]!;
     if (!l) continue;
@@ -785,6 +790,17 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
       else if (solid[j]) {
         touchFg = true;
         if (toOpen[j]! <= EDGE_RING + 1) touchRing = true;
+        const k = stepInside(i, j, ACROSS_DEPTH, w, n);
+        if (k >= 0 && solid[k]) {
+          const o = 6 * l;
+          across[o] += level.L[i]!;
+          across[o + 1] += level.A[i]!;
+          across[o + 2] += level.B[i]!;
+          across[o + 3] += level.L[k]!;
+          across[o + 4] += level.A[k]!;
+          across[o + 5] += level.B[k]!;
+          acrossCount[l]++;
+        }
       }
     };
     forEachNeighbour4(i, w, n, look);
@@ -808,18 +824,60 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
     // along less of its border than the product, is product (half a grey lens, taken for shadow
     // through its bottom edge); pockets of floor shadow beside low-contrast legs, smaller than
     // a fifth of the product, and floor shadow open wide to the backdrop are left alone
-    const seamless = meanG < 0.5 * thr && shade[l]! >= 0.5 * area && open[l]! < 0.5 * contact[l]! && area >= 0.2 * fgArea && area <= 0.6 * fgArea;
+    const seamless =
+      meanG < 0.5 * thr &&
+      stepAcross(across, acrossCount, l, cls.sigma) <= SEAMLESS_STEP &&
+      shade[l]! >= 0.5 * area &&
+      open[l]! < 0.5 * contact[l]! &&
+      area >= 0.2 * fgArea &&
+      area <= 0.6 * fgArea;
     // larger patches are real background (the space under a low-contrast stool's seat, bounded
     // by thick legs), unless much of their border is a thin ring of outline with the open
     // backdrop right behind it (a ball's shaded side, reached through a break in that ring)
     const small = area <= 0.3 * fgArea || (area <= 0.6 * fgArea && ring[l]! >= 0.3 * contact[l]!);
-    if (seamless || (small && ((meanG < thr && open[l]! < 0.2 * contact[l]!) || darkerThanMouth(l, cc, cand, bg, cls, level, sampledFor) >= BAY_OFFSET))) {
+    // (a patch darker than its mouth is print only if it faces the product more than the
+    // backdrop: the space under a key's shaft, open wide below, can be darker near a sweep's
+    // horizon)
+    const facesProduct = open[l]! < BAY_OPEN * contact[l]! || area < BAY_LARGE * fgArea;
+    const darkBay = () => facesProduct && darkerThanMouth(l, cc, cand, bg, cls, level, sampledFor) >= BAY_OFFSET;
+    if (seamless || (small && ((meanG < thr && open[l]! < 0.2 * contact[l]!) || darkBay()))) {
       reclaim[l] = 1;
       anyReclaim = true;
     }
   }
   if (!anyReclaim) return;
   for (let i = 0; i < n; i++) if (reclaim[cc.labels[i]!]) bg[i] = 0;
+}
+
+/** Most of a large dark bay's outline that may open onto the backdrop, as a share of where it meets the product. */
+const BAY_OPEN = 0.5;
+/** A dark bay is large from this share of the product's area (smaller ones are rim pockets). */
+const BAY_LARGE = 0.1;
+/** How far into the product (level px) its colour is compared with a patch's, past any mixed rim. */
+const ACROSS_DEPTH = 4;
+/** Largest noise-normalised colour step between a patch and the product for "no edge at all". */
+const SEAMLESS_STEP = 2 * T_DIST;
+
+/** The pixel `depth` steps from `i` through its neighbour `j`, or -1 outside the level. */
+function stepInside(i: number, j: number, depth: number, w: number, n: number): number {
+  const d = j - i;
+  const k = i + depth * d;
+  if (k < 0 || k >= n) return -1;
+  // a horizontal step must stay on the row
+  if ((d === 1 || d === -1) && Math.floor(k / w) !== Math.floor(i / w)) return -1;
+  return k;
+}
+
+/** Noise-normalised distance between a patch's mean colour at its contact and the product's beyond it. */
+function stepAcross(across: Float64Array, count: Int32Array, l: number, sigma: [number, number, number]): number {
+  const c = count[l]!;
+  if (c === 0) return Infinity;
+  const o = 6 * l;
+  return Math.hypot(
+    (across[o + 3]! - across[o]!) / c / sigma[0],
+    (across[o + 4]! - across[o + 1]!) / c / sigma[1],
+    (across[o + 5]! - across[o + 2]!) / c / sigma[2],
+  );
 }
 
 /** Largest normalised distance from the model of a pixel that is as clean as the backdrop itself. */

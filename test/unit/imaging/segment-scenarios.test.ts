@@ -320,4 +320,16 @@ describe("segmentProduct scenarios", () => {
     // too but lies right beside the product: it stays (0.943 if it went)
     await expectIouPerSeed("segment of a grey headband", [41120], 0.955);
   });
+
+  it("does not give back floor shadow that meets the product across an edge, or a wide-open bay darker near a horizon", async () => {
+    // unseen seeds: the floor shadow between a grey stool's legs, below the rung, meets the legs
+    // with a low gradient on its own side (the legs' mixed rim was not flooded), but the legs a
+    // few pixels in are 30 L darker: it is not a grey part taken for shadow (0.695 without the
+    // colour step across the contact)
+    await expectIouPerSeed("floor shadow walled in by a stool's legs", [49063], 0.99);
+    // the space under a white key's shaft, open wide below, is a shade darker than the backdrop
+    // at its mouth because a sweep's horizon runs beneath: it is backdrop, not shaded print
+    // (0.697 without the bay's openness test; the ring's hole is still missed)
+    await expectIouPerSeed("space under a key's shaft above a sweep's horizon", [49091], 0.85);
+  });
 });
