@@ -48,7 +48,8 @@ export async function addFinalToProduct(graphql: AdminGraphql, shop: string, pub
   let body: MutationBody;
   try {
     const response = await graphql(ADD_PRODUCT_MEDIA_MUTATION, {
-      variables: { product: { id: job.productId }, media: [{ originalSource, mediaContentType: "IMAGE", alt: job.sourceName ?? "" }] },
+      // a product job's name is the product's title (good alt text); an upload's is a file name
+      variables: { product: { id: job.productId }, media: [{ originalSource, mediaContentType: "IMAGE", alt: job.sourceUrl ? (job.sourceName ?? "") : "" }] },
     });
     body = (await response.json()) as MutationBody;
   } catch (error) {

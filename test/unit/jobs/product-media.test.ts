@@ -50,7 +50,8 @@ describe("addFinalToProduct", () => {
     expect(calls[0].query).toMatch(/productUpdate\(product: \$product, media: \$media\)/);
     const { product, media } = calls[0].variables;
     expect(product).toEqual({ id: PRODUCT });
-    expect(media).toEqual([{ originalSource: expect.any(String), mediaContentType: "IMAGE", alt: "mug.jpg" }]);
+    // (an upload's file name is no alt text; a product job's title would be)
+    expect(media).toEqual([{ originalSource: expect.any(String), mediaContentType: "IMAGE", alt: "" }]);
 
     // The URL opens the job's JPEG final, and outlives the 15-minute page URLs.
     const token = new URL(media[0].originalSource).pathname.split("/").pop()!;
