@@ -9,6 +9,7 @@ import { appendEvent, appendEventTx, appendInternal } from "~/timeline/append-ev
 import type { CostExtra, ErrorExtra } from "~/timeline/event-types";
 import { appBlobStore } from "~/storage/app-blob-store.server";
 import { jobBlobKey } from "~/storage/keys.server";
+import { makePreview } from "~/imaging/preview.server";
 import { pipelineFor } from "~/pipelines/index.server";
 import { StageError } from "~/pipelines/stage-error";
 import { UNIT_PRICE_USD, type NewArtifact, type StageContext, type StageDefinition } from "~/pipelines/pipeline";
@@ -222,11 +223,17 @@ class JobRun {
   /** Stores the stage's blobs, then records artifacts, progress and the done event in one transaction. */
   private async commitStage(stage: StageDefinition, index: number, message: string, artifacts: NewArtifact[], units: number) {
     const store = appBlobStore();
+    // Lists show the source until a final exists, then a final: one preview each (the
+    // finals of a stage are the same picture in several formats).
+    const previewed = artifacts.find((artifact) => artifact.role === "final") ?? artifacts.find((artifact) => artifact.kind === "source");
     const stored = await Promise.all(
       artifacts.map(async (artifact) => {
         const key = jobBlobKey(this.job.shop, this.job.publicId, `${stage.name}/${artifact.name}`);
         await store.put(key, artifact.body, { contentType: artifact.contentType });
-        return { artifact, key };
+        const preview = artifact === previewed ? await makePreview(artifact.body) : null;
+        const previewKey = preview ? `${key}.preview.webp` : null;
+        if (preview && previewKey) await store.put(previewKey, preview, { contentType: "image/webp" });
+        return { artifact, key, previewKey };
       }),
     );
     await db().$transaction(async (tx) => {
@@ -236,7 +243,7 @@ class JobRun {
       });
       if (count !== 1) throw new LeaseLostError("lease lost");
       const ids: number[] = [];
-      for (const { artifact, key } of stored) {
+      for (const { artifact, key, previewKey } of stored) {
         const row = await tx.artifact.create({
           data: {
             jobId: this.job.id,
@@ -245,6 +252,7 @@ class JobRun {
             label: artifact.label ?? null,
             meta: JSON.stringify(artifact.meta ?? {}),
             storageKey: key,
+            previewKey,
             contentType: artifact.contentType,
             bytes: artifact.body.length,
           },

@@ -19,12 +19,15 @@ export async function eraseShopData(shop: string): Promise<ErasedTally> {
   for (;;) {
     const jobs = await db().job.findMany({
       where: { shop },
-      select: { id: true, sourceKey: true, artifacts: { select: { storageKey: true } } },
+      select: { id: true, sourceKey: true, artifacts: { select: { storageKey: true, previewKey: true } } },
       orderBy: { id: "asc" },
       take: PAGE,
     });
     if (jobs.length === 0) break;
-    const keys = jobs.flatMap((job) => [...(job.sourceKey ? [job.sourceKey] : []), ...job.artifacts.map((a) => a.storageKey)]);
+    const keys = jobs.flatMap((job) => [
+      ...(job.sourceKey ? [job.sourceKey] : []),
+      ...job.artifacts.flatMap((a) => (a.previewKey ? [a.storageKey, a.previewKey] : [a.storageKey])),
+    ]);
     tally.blobs += await deleteBlobs(keys);
     const { count } = await db().job.deleteMany({ where: { id: { in: jobs.map((job) => job.id) } } });
     tally.jobs += count;

@@ -61,7 +61,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
       stage: job.stage,
       createdAt: job.createdAt.toISOString(),
       cost: isTerminal(job.status) ? costOf(job.costUnits) : null,
-      thumbnail: thumbnails.get(job.publicId)?.image_url ?? null,
+      thumbnail: thumbnails.get(job.publicId) ?? null,
     })),
     filters: { status: status ?? null, kind: kind ?? null },
     paged: Boolean(cursor || before),
