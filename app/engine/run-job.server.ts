@@ -12,7 +12,7 @@ import { jobBlobKey } from "~/storage/keys.server";
 import { makePreview } from "~/imaging/preview.server";
 import { pipelineFor } from "~/pipelines/index.server";
 import { StageError } from "~/pipelines/stage-error";
-import { UNIT_PRICE_USD, type NewArtifact, type StageContext, type StageDefinition } from "~/pipelines/pipeline";
+import { UNIT_PRICE_USD, type NewArtifact, type StageContext, type StageDefinition, type StageNote } from "~/pipelines/pipeline";
 import { claimJob, renewLease } from "./lease.server";
 
 type JobRow = NonNullable<Awaited<ReturnType<typeof loadJob>>>;
@@ -168,6 +168,7 @@ class JobRun {
       note: async (message, extra) => {
         await appendInternal(jobId, stage.name, message, extra);
       },
+      interruptedNotes: () => interruptedNotes(jobId, stage.name),
       progress: async (message, extra) => {
         await appendEvent(jobId, { type: "stage", visibility: "public", stage: stage.name, message, extra });
       },
@@ -181,7 +182,7 @@ class JobRun {
       const started = Date.now();
       try {
         const output = await raceAbort(stage.run(this.context(stage)), this.controller.signal);
-        await appendInternal(this.job.id, stage.name, "Stage finished", { attempt, ms: Date.now() - started });
+        await appendInternal(this.job.id, stage.name, "Stage finished", { attempt, ms: Date.now() - started, run_end: "finished" });
         return output;
       } catch (error) {
         if (error instanceof LeaseLostError) throw error;
@@ -196,20 +197,20 @@ class JobRun {
         }
         if (!(error instanceof StageError)) throw error;
         if (error.code === "cancelled") {
-          await appendInternal(this.job.id, stage.name, "Stage stopped for a cancel", { ...error.internal, ms: Date.now() - started });
+          await appendInternal(this.job.id, stage.name, "Stage stopped for a cancel", { ...error.internal, ms: Date.now() - started, run_end: "stopped" });
           this.cancelMessage = error.message;
           return "cancelled" as const;
         }
         const internal = { code: error.code, error: error.message, attempt, ms: Date.now() - started, ...error.internal };
         if (error.retryable && attempt < config.JOB_MAX_STAGE_ATTEMPTS) {
           const delay = Math.round(config.JOB_RETRY_BASE_MS * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
-          await appendInternal(this.job.id, stage.name, `Retrying after a retryable error (attempt ${attempt + 1} of ${config.JOB_MAX_STAGE_ATTEMPTS})`, { ...internal, delay_ms: delay });
+          await appendInternal(this.job.id, stage.name, `Retrying after a retryable error (attempt ${attempt + 1} of ${config.JOB_MAX_STAGE_ATTEMPTS})`, { ...internal, delay_ms: delay, run_end: "retrying" });
           await sleep(delay);
           this.throwIfAborted();
           if (await this.cancelRequested()) return "cancelled" as const;
           continue;
         }
-        await appendInternal(this.job.id, stage.name, "Stage failed", internal);
+        await appendInternal(this.job.id, stage.name, "Stage failed", { ...internal, run_end: "failed" });
         await this.finish("failed", `Failed while ${stage.startMessage.toLowerCase()}`, stage.name, {
           code: error.code,
           message: error.message,
@@ -311,4 +312,24 @@ function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/**
+ * The internal events of a stage since the last run of it that ended (each end is marked
+ * `run_end` by runWithRetries): non-empty only when that run was cut short by a crash or a
+ * lost lease, since the current run has not noted anything when it asks.
+ */
+async function interruptedNotes(jobId: number, stage: string): Promise<StageNote[]> {
+  const events = await db().jobEvent.findMany({
+    where: { jobId, stage, visibility: "internal" },
+    orderBy: { seq: "asc" },
+    select: { message: true, extra: true },
+  });
+  const notes: StageNote[] = [];
+  for (const event of events) {
+    const extra = event.extra ? (JSON.parse(event.extra) as Record<string, unknown>) : {};
+    if ("run_end" in extra) notes.length = 0;
+    else notes.push({ message: event.message, extra });
+  }
+  return notes;
 }

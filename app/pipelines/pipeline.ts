@@ -37,6 +37,11 @@ export interface StageJob {
   sourceUrl: string | null;
 }
 
+export interface StageNote {
+  message: string;
+  extra: Record<string, unknown>;
+}
+
 export interface StageContext {
   job: StageJob;
   /** Bytes of the uploaded or fetched source as stored. */
@@ -49,6 +54,13 @@ export interface StageContext {
   signal: AbortSignal;
   /** Records an internal event (never public). */
   note(message: string, extra?: Record<string, unknown>): Promise<void>;
+  /**
+   * The notes this stage recorded in its previous run when that run was interrupted (the
+   * worker died or lost its lease) rather than finished, failed or retried; [] otherwise. A
+   * stage that started paid work elsewhere (a provider's render) resumes it from them
+   * instead of starting, and paying for, it again.
+   */
+  interruptedNotes(): Promise<StageNote[]>;
   /** Publishes a public progress line for this stage (e.g. a provider's queue status). */
   progress(message: string, extra?: Record<string, unknown>): Promise<void>;
   /**

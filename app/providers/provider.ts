@@ -18,7 +18,7 @@ export interface RenderRequest {
   category: GarmentCategory;
 }
 
-export type RenderContext = Pick<StageContext, "signal" | "note" | "progress" | "cancelRequested">;
+export type RenderContext = Pick<StageContext, "signal" | "note" | "progress" | "cancelRequested" | "interruptedNotes">;
 
 export interface RenderOutput {
   /** The rendered image (PNG, JPEG or WebP), already in Studio's hands. */

@@ -241,6 +241,30 @@ describe("FASHN limits", () => {
     }
   });
 
+  it("a server killed while FASHN renders resumes polling that render after a restart: one run, billed once", async () => {
+    const s = await startServer({ env: fashnEnv({ JOB_LEASE_SECONDS: "2" }) });
+    try {
+      double.script({ statuses: ["in_queue", ...Array(60).fill("processing")], end: "completed", credits: 2 });
+      const job = await createRender(s);
+      const prediction = await waitFor(async () => [...double.predictions.values()].find((p) => p.polls >= 3), 60_000, 20);
+      await s.kill();
+      const pollsAtCrash = prediction.polls;
+      await s.restart();
+      const done = await finished(s, job.public_id);
+      expect(done.status).toBe("succeeded");
+      // the same prediction was polled on; no second render was started (and billed)
+      expect(double.runs).toHaveLength(1);
+      expect(prediction.polls).toBeGreaterThan(pollsAtCrash);
+      const timeline = await events(s, job.public_id);
+      expect(timeline.filter((e) => e.event_type === "queued")).toHaveLength(1);
+      expect(timeline.filter((e) => ["succeeded", "failed"].includes(e.event_type))).toHaveLength(1);
+      const terminal = timeline[timeline.length - 1];
+      expect(terminal.extra.cost.units).toBe(BASE_UNITS + 2 * UNITS_PER_CREDIT);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it("keeps in-flight FASHN calls under FASHN_MAX_CONCURRENCY", async () => {
     const s = await startServer({ env: fashnEnv({ FASHN_MAX_CONCURRENCY: "1", WORKER_CONCURRENCY: "3" }) });
     try {

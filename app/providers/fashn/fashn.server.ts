@@ -7,6 +7,7 @@ import sharp from "sharp";
 import Fashn from "fashn";
 import { env } from "~/env.server";
 import { StageError } from "~/pipelines/stage-error";
+import type { StageNote } from "~/pipelines/pipeline";
 import { sniffImageFormat, CONTENT_TYPES } from "~/jobs/source-image.server";
 import { modelPhoto } from "~/models/model-library.server";
 import type { RenderContext, RenderOutput, RenderProvider, RenderRequest } from "../provider";
@@ -110,6 +111,15 @@ function credits(header: string | null): number | null {
   return Number.isFinite(value) && value >= 0 ? value : null;
 }
 
+const PREDICTION_STARTED = "FASHN prediction started";
+
+/** The prediction an interrupted run of this stage started, if it got that far. */
+function startedPrediction(notes: StageNote[]): { id: string; credits: number | null } | null {
+  const started = notes.filter((note) => note.message === PREDICTION_STARTED && typeof note.extra.prediction_id === "string").pop();
+  if (!started) return null;
+  return { id: started.extra.prediction_id as string, credits: typeof started.extra.credits === "number" ? started.extra.credits : null };
+}
+
 async function predict(request: RenderRequest, ctx: RenderContext): Promise<RenderOutput> {
   const config = env();
   const api = fashn();
@@ -117,15 +127,24 @@ async function predict(request: RenderRequest, ctx: RenderContext): Promise<Rend
 
   let predictionId: string;
   let runCredits: number | null;
-  try {
-    const { data, response } = await api.predictions.run(params, { signal: ctx.signal }).withResponse();
-    if (!data.id) throw new StageError("fashn_bad_request", `FASHN did not start the render (${data.error ?? "no prediction id"}).`, false, { response: data });
-    predictionId = data.id;
-    runCredits = credits(response.headers.get(CREDITS_HEADER));
-    await ctx.note("FASHN prediction started", { prediction_id: predictionId, model_name: params.model_name, response: data });
-  } catch (error) {
-    rethrowIfAborted(ctx, error);
-    throw apiError(error, "run") ?? error;
+  const earlier = startedPrediction(await ctx.interruptedNotes());
+  if (earlier) {
+    // The worker died (or lost its lease) while FASHN was rendering: poll that render
+    // instead of starting, and paying for, another.
+    predictionId = earlier.id;
+    runCredits = earlier.credits;
+    await ctx.note("Resuming the FASHN prediction of an interrupted run", { prediction_id: predictionId });
+  } else {
+    try {
+      const { data, response } = await api.predictions.run(params, { signal: ctx.signal }).withResponse();
+      if (!data.id) throw new StageError("fashn_bad_request", `FASHN did not start the render (${data.error ?? "no prediction id"}).`, false, { response: data });
+      predictionId = data.id;
+      runCredits = credits(response.headers.get(CREDITS_HEADER));
+      await ctx.note(PREDICTION_STARTED, { prediction_id: predictionId, credits: runCredits, model_name: params.model_name, response: data });
+    } catch (error) {
+      rethrowIfAborted(ctx, error);
+      throw apiError(error, "run") ?? error;
+    }
   }
 
   let last: string | null = null;
