@@ -43,3 +43,9 @@ export async function cancelOwnedJobs(shop: string, publicIds: readonly string[]
   }
   return tally;
 }
+
+/** Cancels every queued or running job of a shop (the app was uninstalled: stop spending on it). */
+export async function cancelUnfinishedJobs(shop: string): Promise<CancelTally> {
+  const jobs = await db().job.findMany({ where: { shop, status: { in: ["queued", "running"] } }, select: { publicId: true } });
+  return cancelOwnedJobs(shop, jobs.map((job) => job.publicId));
+}

@@ -2,11 +2,14 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
 import { db } from "~/db.server";
 import { forgetInstalledShop } from "~/api/auth.server";
+import { cancelUnfinishedJobs } from "~/jobs/cancel-job.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, session } = await authenticate.webhook(request);
   // Webhooks can arrive more than once, or after the session is already gone.
   if (session) await db().session.deleteMany({ where: { shop } });
   forgetInstalledShop(shop);
+  // Nobody will look at the results, and a FASHN render would still spend credits.
+  await cancelUnfinishedJobs(shop);
   return new Response();
 };

@@ -102,4 +102,34 @@ describe("compliance webhooks", () => {
     expect((await bearerFetch(server.url, "/v1/jobs", { shop: OTHER_SHOP })).status).toBe(401);
     expect(await jobsOf(OTHER_SHOP)).toHaveLength(1);
   });
+
+  it("app/uninstalled cancels the shop's unfinished jobs", async () => {
+    const s = await startServer({ env: { STUDIO_WORKER: "off" }, shops: [SHOP, OTHER_SHOP] });
+    try {
+      const create = async (shop: string) => {
+        const form = multipart({ kind: "catalog_image", image: { data: await productPhoto({ width: 64, height: 64 }), filename: "a.jpg", type: "image/jpeg" } });
+        return (await (await bearerFetch(s.url, "/v1/jobs", { method: "POST", body: form, shop })).json()).public_id as string;
+      };
+      const [mine, theirs] = [await create(SHOP), await create(OTHER_SHOP)];
+      const body = JSON.stringify({ domain: SHOP });
+      const res = await fetch(`${s.url}/webhooks/app/uninstalled`, {
+        method: "POST",
+        body,
+        headers: {
+          "Content-Type": "application/json",
+          "X-Shopify-Topic": "app/uninstalled",
+          "X-Shopify-Shop-Domain": SHOP,
+          "X-Shopify-API-Version": "2025-10",
+          "X-Shopify-Webhook-Id": crypto.randomUUID(),
+          "X-Shopify-Hmac-Sha256": getHmac(body, API_SECRET),
+        },
+      });
+      expect(res.status).toBe(200);
+      const status = async (id: string, shop: string) => (await (await hmacFetch(s.url, `/v1/jobs/${id}`, { shop })).json()).status;
+      expect(await status(mine, SHOP)).toBe("cancelled");
+      expect(await status(theirs, OTHER_SHOP)).toBe("queued");
+    } finally {
+      await s.stop();
+    }
+  });
 });
