@@ -14,9 +14,9 @@ import { personPhoto, PERSON_ANCHORS } from "../fixtures/model-photos";
 
 let server: TestServer;
 
-function webhook(topic: string, shop: string, payload: object, secret = API_SECRET, uri = "/webhooks/compliance") {
+function webhook(topic: string, shop: string, payload: object, secret = API_SECRET, uri = "/webhooks/compliance", base = server.url) {
   const body = JSON.stringify(payload);
-  return fetch(`${server.url}${uri}`, {
+  return fetch(`${base}${uri}`, {
     method: "POST",
     body,
     headers: {
@@ -111,19 +111,7 @@ describe("compliance webhooks", () => {
         return (await (await bearerFetch(s.url, "/v1/jobs", { method: "POST", body: form, shop })).json()).public_id as string;
       };
       const [mine, theirs] = [await create(SHOP), await create(OTHER_SHOP)];
-      const body = JSON.stringify({ domain: SHOP });
-      const res = await fetch(`${s.url}/webhooks/app/uninstalled`, {
-        method: "POST",
-        body,
-        headers: {
-          "Content-Type": "application/json",
-          "X-Shopify-Topic": "app/uninstalled",
-          "X-Shopify-Shop-Domain": SHOP,
-          "X-Shopify-API-Version": "2025-10",
-          "X-Shopify-Webhook-Id": crypto.randomUUID(),
-          "X-Shopify-Hmac-Sha256": getHmac(body, API_SECRET),
-        },
-      });
+      const res = await webhook("app/uninstalled", SHOP, { domain: SHOP }, API_SECRET, "/webhooks/app/uninstalled", s.url);
       expect(res.status).toBe(200);
       const status = async (id: string, shop: string) => (await (await hmacFetch(s.url, `/v1/jobs/${id}`, { shop })).json()).status;
       expect(await status(mine, SHOP)).toBe("cancelled");
