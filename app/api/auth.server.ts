@@ -50,7 +50,7 @@ async function bySessionToken(authorization: string): Promise<ApiPrincipal> {
 }
 
 /** A shop with a stored offline session has installed the app; cached briefly to keep polls cheap. */
-export async function isInstalled(shop: string): Promise<boolean> {
+async function isInstalled(shop: string): Promise<boolean> {
   const now = Date.now();
   if ((installedUntil.get(shop) ?? 0) > now) return true;
   const session = await sessionStorage.loadSession(offlineSessionId(shop));

@@ -1,14 +1,15 @@
 // The app proxy's door: Shopify signs every request it forwards from
 // https://{shop}/apps/studio/* (hex `signature`, timestamp within 90 s); the library checks
-// both. Anything else is refused before a single row is read.
+// both, then loads the shop's offline session. Anything else is refused before a single row
+// of Studio's is read.
 import { authenticate } from "~/shopify.server";
-import { isInstalled } from "~/api/auth.server";
 import { ApiError } from "~/api/errors.server";
 import { normalizeShopDomain } from "~/api/shop-domain";
 
 export async function authenticateProxy(request: Request): Promise<{ shop: string }> {
+  let installed: boolean;
   try {
-    await authenticate.public.appProxy(request);
+    installed = Boolean((await authenticate.public.appProxy(request)).session);
   } catch (error) {
     // The library answers a bad, missing or stale signature with a bare 400.
     if (error instanceof Response) throw refused("Invalid or stale app proxy signature");
@@ -17,7 +18,7 @@ export async function authenticateProxy(request: Request): Promise<{ shop: strin
   const raw = new URL(request.url).searchParams.get("shop");
   const shop = normalizeShopDomain(raw);
   if (!shop || shop !== raw) throw refused("Invalid shop: expected a *.myshopify.com domain");
-  if (!(await isInstalled(shop))) throw refused("Studio is not installed on this shop");
+  if (!installed) throw refused("Studio is not installed on this shop");
   return { shop };
 }
 
