@@ -272,52 +272,42 @@ function JobView({ data }: { data: Loaded }) {
                       <img src={shown.image_url} alt={artifactTitle(shown)} />
                     </div>
                   )}
-                  {/* The storefront's gallery block shows a product's published jobs: without a product there is nowhere to show it. */}
+                  {/* Both need a product: the gallery block shows a product's published jobs. */}
                   {state === "succeeded" && productUrl && (
-                    <InlineStack align="space-between" blockAlign="center" gap="300">
-                      <BlockStack gap="050">
-                        <InlineStack gap="200" blockAlign="center">
-                          <Text as="h3" variant="headingSm">
-                            Storefront
-                          </Text>
-                          <Badge tone={published ? "success" : undefined}>{published ? "Published" : "Not published"}</Badge>
-                        </InlineStack>
-                        <Text as="p" variant="bodySm" tone="subdued">
-                          {published
+                    <>
+                      <ResultAction
+                        title="Storefront"
+                        badge={<Badge tone={published ? "success" : undefined}>{published ? "Published" : "Not published"}</Badge>}
+                        description={
+                          published
                             ? `Shown by the Studio gallery block on this product's page${data.publishedAt ? ` since ${formatDateTime(data.publishedAt, timeZone)}` : ""}.`
-                            : "Review the result, then publish it to show it in the Studio gallery block on your storefront."}
-                        </Text>
-                      </BlockStack>
-                      <Button variant={published ? "secondary" : "primary"} onClick={onPublish} loading={publication.state !== "idle"}>
-                        {published ? "Unpublish" : "Publish to storefront"}
-                      </Button>
-                    </InlineStack>
-                  )}
-                  {state === "succeeded" && productUrl && (
-                    <InlineStack align="space-between" blockAlign="center" gap="300">
-                      <BlockStack gap="050">
-                        <InlineStack gap="200" blockAlign="center">
-                          <Text as="h3" variant="headingSm">
-                            Product images
-                          </Text>
-                          {data.addedToProduct && <Badge tone="success">Added</Badge>}
-                        </InlineStack>
-                        <Text as="p" variant="bodySm" tone="subdued">
-                          {data.addedToProduct
+                            : "Review the result, then publish it to show it in the Studio gallery block on your storefront."
+                        }
+                      >
+                        <Button variant={published ? "secondary" : "primary"} onClick={onPublish} loading={publication.state !== "idle"}>
+                          {published ? "Unpublish" : "Publish to storefront"}
+                        </Button>
+                      </ResultAction>
+                      <ResultAction
+                        title="Product images"
+                        badge={data.addedToProduct ? <Badge tone="success">Added</Badge> : null}
+                        description={
+                          data.addedToProduct
                             ? "The JPEG is one of the product's images in Shopify."
-                            : (data.productUnavailable ?? "Adds the JPEG to the product's images in Shopify, after the ones it has.")}
-                        </Text>
-                      </BlockStack>
-                      {data.addedToProduct ? (
-                        <Button url={productUrl} target="_top">
-                          View product
-                        </Button>
-                      ) : (
-                        <Button onClick={onAddToProduct} loading={addToProduct.state !== "idle"} disabled={Boolean(data.productUnavailable)}>
-                          Add to product
-                        </Button>
-                      )}
-                    </InlineStack>
+                            : (data.productUnavailable ?? "Adds the JPEG to the product's images in Shopify, after the ones it has.")
+                        }
+                      >
+                        {data.addedToProduct ? (
+                          <Button url={productUrl} target="_top">
+                            View product
+                          </Button>
+                        ) : (
+                          <Button onClick={onAddToProduct} loading={addToProduct.state !== "idle"} disabled={Boolean(data.productUnavailable)}>
+                            Add to product
+                          </Button>
+                        )}
+                      </ResultAction>
+                    </>
                   )}
                   <BlockStack gap="200">
                     <Text as="h3" variant="headingSm">
@@ -428,5 +418,25 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
         {children}
       </Text>
     </BlockStack>
+  );
+}
+
+/** One thing to do with a finished result: a heading with its state, a line of help, a button. */
+function ResultAction({ title, badge, description, children }: { title: string; badge: ReactNode; description: string; children: ReactNode }) {
+  return (
+    <InlineStack align="space-between" blockAlign="center" gap="300">
+      <BlockStack gap="050">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="h3" variant="headingSm">
+            {title}
+          </Text>
+          {badge}
+        </InlineStack>
+        <Text as="p" variant="bodySm" tone="subdued">
+          {description}
+        </Text>
+      </BlockStack>
+      {children}
+    </InlineStack>
   );
 }
