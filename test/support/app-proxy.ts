@@ -15,7 +15,11 @@ export interface ProxySigning {
 }
 
 export function proxyUrl(base: string, path: string, signing: ProxySigning = {}): URL {
-  const url = new URL(base + path);
+  return signAsShopify(new URL(base + path), signing);
+}
+
+/** Adds Shopify's parameters and signature to a URL that may already carry the customer's query. */
+export function signAsShopify(url: URL, signing: ProxySigning = {}): URL {
   url.searchParams.set("shop", signing.shop ?? SHOP);
   url.searchParams.set("logged_in_customer_id", signing.customerId ?? "");
   url.searchParams.set("path_prefix", "/apps/studio");

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Liquid } from "liquidjs";
 import { ROOT } from "./paths";
-import { proxySignature } from "./app-proxy";
+import { signAsShopify } from "./app-proxy";
 
 const EXTENSION = path.join(ROOT, "extensions/studio-gallery");
 const SCHEMA = /{%-?\s*schema\s*-?%}([\s\S]*?){%-?\s*endschema\s*-?%}/;
@@ -60,11 +60,7 @@ export async function startStorefront(options: StorefrontOptions): Promise<Store
       if (url.pathname.startsWith("/apps/studio/")) {
         const target = new URL(options.app + "/proxy/" + url.pathname.slice("/apps/studio/".length));
         for (const [key, value] of url.searchParams) target.searchParams.append(key, value);
-        target.searchParams.set("shop", options.shop);
-        target.searchParams.set("logged_in_customer_id", "");
-        target.searchParams.set("path_prefix", "/apps/studio");
-        target.searchParams.set("timestamp", String(Math.floor(Date.now() / 1000)));
-        target.searchParams.set("signature", proxySignature(target.searchParams, options.secret));
+        signAsShopify(target, { shop: options.shop, secret: options.secret });
         const upstream = await fetch(target, { method: req.method });
         return send(upstream.status, upstream.headers.get("content-type") ?? "application/octet-stream", new Uint8Array(await upstream.arrayBuffer()));
       }
