@@ -33,10 +33,11 @@ export async function cancelJob(jobId: number): Promise<CancelOutcome> {
 }
 
 export type CancelTally = Record<CancelOutcome | "not_found", number>;
+const emptyTally = (): CancelTally => ({ cancelled: 0, requested: 0, finished: 0, not_found: 0 });
 
 /** Cancels each of the shop's jobs by public id (foreign or unknown ids count as not found). */
 export async function cancelOwnedJobs(shop: string, publicIds: readonly string[]): Promise<CancelTally> {
-  const tally: CancelTally = { cancelled: 0, requested: 0, finished: 0, not_found: 0 };
+  const tally = emptyTally();
   for (const publicId of new Set(publicIds)) {
     const job = await getOwnedJob(shop, publicId);
     tally[job ? await cancelJob(job.id) : "not_found"]++;
@@ -46,6 +47,9 @@ export async function cancelOwnedJobs(shop: string, publicIds: readonly string[]
 
 /** Cancels every queued or running job of a shop (the app was uninstalled: stop spending on it). */
 export async function cancelUnfinishedJobs(shop: string): Promise<CancelTally> {
-  const jobs = await db().job.findMany({ where: { shop, status: { in: ["queued", "running"] } }, select: { publicId: true } });
-  return cancelOwnedJobs(shop, jobs.map((job) => job.publicId));
+  const tally = emptyTally();
+  // (the query already scopes to the shop: no second lookup by public id per job)
+  const jobs = await db().job.findMany({ where: { shop, status: { in: ["queued", "running"] } }, select: { id: true } });
+  for (const job of jobs) tally[await cancelJob(job.id)]++;
+  return tally;
 }
