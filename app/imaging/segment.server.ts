@@ -291,14 +291,22 @@ function noiseScales(level: Level, model: [Float32Array, Float32Array, Float32Ar
 const RINGING_FRACTION = 0.12;
 /** Reach of JPEG artifacts around an edge, in full-resolution pixels (one 4:2:0 chroma MCU). */
 const RINGING_REACH = 12;
+/** Backdrop this close (full-resolution pixels, one MCU) for a pixel to be ringing on it. */
+const RINGING_BACKDROP_REACH = 16;
 
 /**
  * JPEG compression leaves ringing and chroma bleeding next to strong edges, up to one MCU
  * away, with an amplitude proportional to the edge contrast. Near a high-contrast edge the
  * distance D is therefore rescaled so that deviations below RINGING_FRACTION of the nearby
- * maximum contrast fall under the threshold.
+ * maximum contrast fall under the threshold. Only near backdrop-coloured pixels, though: a
+ * pixel with none within an MCU is in an area of its own colour, not ringing on the backdrop
+ * (a pastel mug's body between dark dots, all of it within reach of some dot, was flooded).
  */
 function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: number): void {
+  const n = w * h;
+  const clean = new Float32Array(n);
+  for (let i = 0; i < n; i++) clean[i] = D[i]! <= T_DIST ? 1 : 0;
+  const backdropNear = maxFilter(clean, w, h, Math.max(1, Math.round(RINGING_BACKDROP_REACH / fullPerLevel)));
   // max over a ~(2r+1)^2 window, computed on 4x4 max-pooled cells (a coarse envelope is enough)
   const r = Math.max(2, Math.round(RINGING_REACH / fullPerLevel));
   const cell = 4;
@@ -319,6 +327,7 @@ function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: nu
     const prow = ((y / cell) | 0) * cw;
     const row = y * w;
     for (let x = 0; x < w; x++) {
+      if (!backdropNear[row + x]) continue;
       const t = RINGING_FRACTION * Math.min(400, near[prow + ((x / cell) | 0)]!);
       if (t > T_DIST) D[row + x] = (D[row + x]! * T_DIST) / t;
     }
