@@ -1415,6 +1415,8 @@ function coarsePass(level: Level, leaveOut?: FrameSide): CoarseResult {
 
 const MATTE_BAND = 3;
 const MATTE_RADIUS = 6;
+/** depth inside the mask (px) from which a colour that is no mix of F and B is opaque print */
+const PRINT_DEPTH = 2;
 
 /**
  * Soft alpha in [0,1] on the level from a binary mask. Near the boundary (within MATTE_BAND px)
@@ -1544,9 +1546,11 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
     const a = num / den;
     // residual of the two-colour mix, relative to the F-B separation
     const res = Math.max(0, ii - (num * num) / den) / den;
-    // unexplained colour (texture/print) inside the subject is opaque; only where the mix says
-    // mostly foreground, since JPEG chroma bleeding a pixel past the outline is unexplained too
-    if (fg[i] && res > 0.2 && a > 0.5) {
+    // unexplained colour (texture/print) inside the subject is opaque; at the outline only where
+    // the mix says mostly foreground, since JPEG chroma bleeding a pixel past the outline is
+    // unexplained too. Further in it is print whatever the mix says: light dots on a thin dark
+    // band project towards a grey backdrop and were cut out as holes.
+    if (fg[i] && res > 0.2 && (a > 0.5 || dIn[i]! >= PRINT_DEPTH)) {
       alpha[i] = 1;
       continue;
     }
