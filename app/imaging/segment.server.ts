@@ -1584,7 +1584,7 @@ interface FineResult {
 
 async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineResult> {
   const c = coarse.level;
-  const box = coarse.kept.box!;
+  const box = boxWithNearbyParts(coarse);
   // coarse box -> full-res crop with margin
   const fx0 = box[0] * c.map.sx;
   const fy0 = box[1] * c.map.sy;
@@ -1787,6 +1787,38 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     }
   const bgMean = cnt ? { L: sL / cnt, a: sa / cnt, b: sb / cnt } : { L: 100, a: 0, b: 0 };
   return { level, alpha, crop, bgMean };
+}
+
+/** how far (share of the product's longer side) unkept coarse parts may lie to widen the fine crop */
+const NEARBY_PARTS = 0.1;
+
+/**
+ * The kept product's coarse bounding box, widened to the unflooded parts near it that were
+ * not kept on their own: a part joined to the product only by a line thinner than a coarse
+ * pixel (a faint lamp base below a thin stem, inside its contact shadow) is a separate, weak
+ * component at the coarse level, and outside the crop the fine level would never see it. The
+ * fine level decides whether it is product. Parts that are mostly shadow-like are left out:
+ * specks of floor shadow only move the crop, and with it the fine level's noise estimate.
+ */
+function boxWithNearbyParts(coarse: CoarseResult): [number, number, number, number] {
+  const { w, h } = coarse.level;
+  const box: [number, number, number, number] = [...coarse.kept.box!];
+  const gap = Math.max(3, Math.round(NEARBY_PARTS * Math.max(box[2] - box[0], box[3] - box[1])));
+  const near = dilate(coarse.kept.mask, w, h, gap);
+  const cc = components(invert(coarse.background), w, h, true);
+  const touched = new Uint8Array(cc.count + 1);
+  for (let i = 0; i < w * h; i++) if (near[i] && cc.labels[i]) touched[cc.labels[i]!] = 1;
+  const shadowy = new Float64Array(cc.count + 1);
+  for (let i = 0; i < w * h; i++) if (cc.labels[i] && coarse.cls.shadowLike[i]) shadowy[cc.labels[i]!]++;
+  for (let l = 1; l <= cc.count; l++) {
+    if (!touched[l] || shadowy[l]! >= 0.5 * cc.area[l]!) continue;
+    const b = cc.box[l]!;
+    box[0] = Math.min(box[0], b[0]);
+    box[1] = Math.min(box[1], b[1]);
+    box[2] = Math.max(box[2], b[2]);
+    box[3] = Math.max(box[3], b[3]);
+  }
+  return box;
 }
 
 /** width of the band around the mask that GrabCut may give to the product, as a share of its size */

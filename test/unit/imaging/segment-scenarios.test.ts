@@ -347,4 +347,11 @@ describe("segmentProduct scenarios", () => {
     // towards the grey backdrop (0.791 while only a mix that said "mostly product" was print)
     await expectIouPerSeed("thin dark headphones with light dots", [53092], 0.92);
   });
+
+  it("looks at the fine level for a faint part that only a thin line joins to the product", async () => {
+    // unseen seed: a grey lamp's base, a shade lighter than the mid-grey backdrop inside its
+    // contact shadow, below a stem 4 px thick: at the coarse level the stem fades out above the
+    // base, which was left out of the fine crop (0.869)
+    await expectIouPerSeed("faint lamp base below a thin stem", [53054], 0.92);
+  });
 });
