@@ -779,8 +779,15 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   // the ray rules blocked across the mouth of a gap between legs) are part of that backdrop,
   // not product the patch meets; thick ones are product (a grey part taken for shadow). Specks
   // (noise in a floor shadow) are neither: they would count as product met without an edge.
+  // So are shadow-like pixels a little too steep to be passable with flooded backdrop on both
+  // sides: the trough of a hard contact shadow, between the flooded shadow under a box and the
+  // shadow's own blurred rim (that strip was given back as a soft enclave, and the box grew a
+  // band of shadow).
   const unreachedPassable = new Uint8Array(n);
-  for (let i = 0; i < n; i++) unreachedPassable[i] = !bg[i] && cls.passable[i] ? 1 : 0;
+  const wallGradient = WALL_GRADIENT * cls.gradThreshold;
+  for (let i = 0; i < n; i++)
+    unreachedPassable[i] =
+      !bg[i] && (cls.passable[i] || (cls.shadowLike[i] && cls.G[i]! < wallGradient && betweenFlooded(bg, i, w, n))) ? 1 : 0;
   const thick = dilate(erode(unreachedPassable, w, h, WALL_WIDTH), w, h, WALL_WIDTH);
   const wall = new Uint8Array(n);
   for (let i = 0; i < n; i++) wall[i] = unreachedPassable[i] && !thick[i] ? 1 : 0;
@@ -856,6 +863,19 @@ function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): voi
   }
   if (!anyReclaim) return;
   for (let i = 0; i < n; i++) if (reclaim[cc.labels[i]!]) bg[i] = 0;
+}
+
+/** Steepest gradient (times the classifier's threshold) of a shadow-like line between flooded pixels that joins them. */
+const WALL_GRADIENT = 1.3;
+
+/** Whether pixel i lies in a line at most 2 px thick, horizontal or vertical, with flooded pixels on both sides. */
+function betweenFlooded(bg: Uint8Array, i: number, w: number, n: number): boolean {
+  const x = i % w;
+  const at = (j: number) => j >= 0 && j < n && bg[j] === 1;
+  const row = (dx: number) => x + dx >= 0 && x + dx < w && bg[i + dx] === 1;
+  const vertical = (at(i - w) && (at(i + w) || at(i + 2 * w))) || (at(i - 2 * w) && at(i + w));
+  const horizontal = (row(-1) && (row(1) || row(2))) || (row(-2) && row(1));
+  return vertical || horizontal;
 }
 
 /** Most of a large dark bay's outline that may open onto the backdrop, as a share of where it meets the product. */
