@@ -294,6 +294,13 @@ const RINGING_REACH = 12;
 /** Backdrop this close (full-resolution pixels, one MCU) for a pixel to be ringing on it. */
 const RINGING_BACKDROP_REACH = 16;
 
+/** Non-zero where a backdrop-coloured pixel (D within the threshold) lies within RINGING_BACKDROP_REACH. */
+function nearBackdrop(D: Float32Array, w: number, h: number, fullPerLevel: number): Float32Array {
+  const clean = new Float32Array(w * h);
+  for (let i = 0; i < w * h; i++) clean[i] = D[i]! <= T_DIST ? 1 : 0;
+  return maxFilter(clean, w, h, Math.max(1, Math.round(RINGING_BACKDROP_REACH / fullPerLevel)));
+}
+
 /**
  * JPEG compression leaves ringing and chroma bleeding next to strong edges, up to one MCU
  * away, with an amplitude proportional to the edge contrast. Near a high-contrast edge the
@@ -302,11 +309,7 @@ const RINGING_BACKDROP_REACH = 16;
  * pixel with none within an MCU is in an area of its own colour, not ringing on the backdrop
  * (a pastel mug's body between dark dots, all of it within reach of some dot, was flooded).
  */
-function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: number): void {
-  const n = w * h;
-  const clean = new Float32Array(n);
-  for (let i = 0; i < n; i++) clean[i] = D[i]! <= T_DIST ? 1 : 0;
-  const backdropNear = maxFilter(clean, w, h, Math.max(1, Math.round(RINGING_BACKDROP_REACH / fullPerLevel)));
+function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: number, backdropNear: Float32Array): void {
   // max over a ~(2r+1)^2 window, computed on 4x4 max-pooled cells (a coarse envelope is enough)
   const r = Math.max(2, Math.round(RINGING_REACH / fullPerLevel));
   const cell = 4;
@@ -342,6 +345,9 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
   const shadowLike = new Uint8Array(n);
   const [sL, sA, sB] = sigma;
   const sAB = Math.max(sA, sB);
+  // shadow-coloured but for a hue shift: how far the shift goes past the plain tolerance
+  const hueShifted: number[] = [];
+  const excess = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const dl = L[i]! - ML[i]!;
     const da = A[i]! - MA[i]!;
@@ -354,11 +360,23 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
         const ea = A[i]! - q * MA[i]!;
         const eb = B[i]! - q * MB[i]!;
         const tol = 3 * sAB + 1.5 + 0.12 * -dl;
-        if (ea * ea + eb * eb <= tol * tol) shadowLike[i] = 1;
+        const err = Math.sqrt(ea * ea + eb * eb);
+        if (err <= tol) shadowLike[i] = 1;
+        else {
+          excess[i] = err - tol;
+          hueShifted.push(i);
+        }
       }
     }
   }
-  suppressRinging(D, w, h, level.map.sx);
+  const backdropNear = nearBackdrop(D, w, h, level.map.sx);
+  if (hueShifted.length > 0) {
+    // JPEG chroma bleeding, only beside the backdrop (not between a textured product's dots:
+    // a light grey bag's body on lavender turned shadow-like next to its dots)
+    const bleed = chromaBleedReach(level, MA, MB);
+    for (const i of hueShifted) if (backdropNear[i] && excess[i]! <= RINGING_FRACTION * bleed[i]!) shadowLike[i] = 1;
+  }
+  suppressRinging(D, w, h, level.map.sx, backdropNear);
   // shadow test again where ringing suppression moved pixels back under the threshold
   for (let i = 0; i < n; i++) if (D[i]! <= T_DIST) shadowLike[i] = 0;
   const G = (level.grad ??= gradientMagnitude(level));
@@ -373,6 +391,23 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
   for (let i = 0; i < n; i++) passable[i] = D[i]! <= T_DIST || (shadowLike[i] && G[i]! < gradThreshold) ? 1 : 0;
   markBlurredSteps(level, shadowLike, passable, softRim);
   return { D, shadowLike, G, passable, softRim, model, sigma, gradThreshold };
+}
+
+/** Reach of JPEG chroma bleeding, in full-resolution pixels (4:2:0 halves chroma resolution). */
+const CHROMA_BLEED_REACH = 8;
+
+/**
+ * Per pixel, the largest chroma difference from the backdrop model within CHROMA_BLEED_REACH:
+ * JPEG's subsampled chroma smears a saturated product's hue into its contact shadow, by up to
+ * RINGING_FRACTION of that difference, and the shadow-like test allows for it near the
+ * backdrop (the shadow under a magenta shoe, tinted pink and green, was kept as a band of
+ * product).
+ */
+function chromaBleedReach(level: Level, MA: Float32Array, MB: Float32Array): Float32Array {
+  const { w, h, A, B } = level;
+  const chroma = new Float32Array(w * h);
+  for (let i = 0; i < w * h; i++) chroma[i] = Math.hypot(A[i]! - MA[i]!, B[i]! - MB[i]!);
+  return maxFilter(chroma, w, h, Math.max(1, Math.round(CHROMA_BLEED_REACH / level.map.sx)));
 }
 
 /**
