@@ -11,9 +11,10 @@
  *     can cover one); if that finds nothing either, a faint area that differs almost everywhere
  *     and has a clear outline is taken (white on a pale tint).
  *  2. Per pixel: noise-normalised Lab distance D to the model, relaxed within one JPEG MCU of
- *     high-contrast edges (ringing, chroma bleeding). "Shadow-like" pixels are darker than the
- *     model with the model's chromaticity: a shadow scales linear RGB by a common factor, which
- *     in Lab scales a*, b* by (L+16)/(Lb+16).
+ *     high-contrast edges (ringing, chroma bleeding) where backdrop-coloured pixels are near.
+ *     "Shadow-like" pixels are darker than the model with the model's chromaticity: a shadow
+ *     scales linear RGB by a common factor, which in Lab scales a*, b* by (L+16)/(Lb+16); beside
+ *     the backdrop, a saturated product's chroma may bleed into its shadow.
  *  3. Background = flood from the frame border through pixels that match the model, or are
  *     shadow-like AND smooth (low local Lab range): product edges are steps, shadows are soft.
  *     Flooded shadow pixels that rays show to be enclosed by the thin edge ring of the product
