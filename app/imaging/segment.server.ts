@@ -42,9 +42,9 @@
  *     backdrop the mask held whose colour the product lacks. Clearly different pixels, pixels
  *     the reclaim rules gave back and big holes stay fixed; only region-sized changes are
  *     taken, and not when they would redraw much of the product, except refilling a region the
- *     product mostly encloses (a leak) and dropping a detached blob of shadow. A removal must look
- *     like backdrop to the per-pixel model too, and a hole the cut opens stays product if the
- *     rest of the product has its colour (print).
+ *     product mostly encloses and the frame does not cut off (a leak) and dropping a detached
+ *     blob of shadow. A removal must look like backdrop to the per-pixel model too, and a hole
+ *     the cut opens stays product if the rest of the product has its colour (print).
  *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
  *     local foreground/background colours), then bilinear upsampling to the source size.
  */
@@ -1958,7 +1958,9 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
 /**
  * Regions of change (labelled by `cc`) that are judged on their own, not counted in the caps
  * on how much the cut may redraw. An addition whose outline runs mostly along the product
- * refills a leak (a grey bag's body flooded as shadow through a highlight at its outline). A
+ * refills a leak (a grey bag's body flooded as shadow through a highlight at its outline),
+ * unless it reaches the frame: the gap between a stool's legs cut off by the bottom edge is
+ * framed by the product on three sides and open beyond the fourth. A
  * removal of nearly all of a part of the mask that is all shadow and clear of the rest of the
  * product drops floor shadow (a blob between a stool's legs), not a piece of a grey product
  * cut off by a thin seam (a headband's segment); a blob of shadow can be in pieces itself.
@@ -1973,10 +1975,14 @@ function judgedAlone(cls: Classified, before: Uint8Array, changed: Uint8Array, c
   const part = new Int32Array(cc.count + 1);
   // (a region can hold both directions where the outline shifts; the larger one names it)
   const removed = new Int32Array(cc.count + 1);
+  // (the level's edge: the photo's frame, or a crop edge, which lies in open backdrop)
+  const border = frameBorder(w, h);
+  const atFrame = new Uint8Array(cc.count + 1);
   for (let i = 0; i < n; i++) {
     const l = cc.labels[i]!;
     if (!l || !changed[i]) continue;
     size[l]++;
+    if (border[i]) atFrame[l] = 1;
     shadow[l] += cls.shadowLike[i]!;
     if (before[i]) {
       part[l] = parts.labels[i]!;
@@ -1999,7 +2005,7 @@ function judgedAlone(cls: Classified, before: Uint8Array, changed: Uint8Array, c
         solo[l] = 1;
         shadowPart[part[l]!] = 1;
       }
-    } else if (onProduct[l]! >= REFILL_ENCLOSED * outline[l]!) solo[l] = 1;
+    } else if (!atFrame[l] && onProduct[l]! >= REFILL_ENCLOSED * outline[l]!) solo[l] = 1;
   }
   if (!shadowPart.includes(1)) return solo;
   const rest = new Uint8Array(n);

@@ -368,4 +368,11 @@ describe("segmentProduct scenarios", () => {
     // the sole (4:2:0 chroma), failed the shadow test and was kept as a band of product (0.876)
     await expectIouPerSeed("shadow tinted by a saturated shoe", [55164], 0.95);
   });
+
+  it("does not refill the gap between legs that the frame cuts off, as if the product enclosed it", async () => {
+    // unseen seed: a small grey stool on mid-grey, cut off by the bottom edge; the gaps between
+    // its legs are framed by the product on three sides and by the frame, and the cut filled
+    // them as leaks (0.484)
+    await expectIouPerSeed("stool's legs over the bottom edge", [59145], 0.75);
+  });
 });
