@@ -6,10 +6,12 @@
  *  1. Coarse level (longest side <= COARSE_SIDE): a smooth background model, i.e. a low-order
  *     2-D polynomial per Lab channel, fitted robustly (IRLS, Tukey) to the frame's border ring,
  *     then refitted (degree 3-4, vignettes and sweeps) on pixels classified as background.
- *     The per-channel noise level comes from the residuals. If no product is found (here or at
- *     full detail), the ring is fitted again without each side of the frame in turn (a product
- *     can cover one); if that finds nothing either, a faint area that differs almost everywhere
- *     and has a clear outline is taken (white on a pale tint).
+ *     The per-channel noise level comes from the residuals. A product can cover much of one
+ *     side of the frame and bend the fit: if the product found touches the frame and is not
+ *     outlined by edges all round, or if no product is found (here or at full detail), the
+ *     ring is fitted again without each side in turn; if that finds nothing either, a faint
+ *     area that differs almost everywhere and has a clear outline is taken (white on a pale
+ *     tint).
  *  2. Per pixel: noise-normalised Lab distance D to the model, relaxed within one JPEG MCU of
  *     high-contrast edges (ringing, chroma bleeding) where backdrop-coloured pixels are near.
  *     "Shadow-like" pixels are darker than the model with the model's chromaticity: a shadow
@@ -2145,7 +2147,7 @@ export async function segmentProduct(image: RasterImage): Promise<SegmentResult>
   }
 
   const coarseLevel = await makeLevel(image, { left: 0, top: 0, width, height }, COARSE_SIDE);
-  const first = coarsePass(coarseLevel);
+  const first = refitWithoutCoveredSide(coarseLevel, coarsePass(coarseLevel));
   const result = found(first) ? await fullDetail(image, first) : null;
   if (result) return result;
   // A product that covers a large part of one side of the frame (a big ball cut off by the
@@ -2217,6 +2219,69 @@ function keepOutlinedFaint(c: CoarseResult): KeptComponents | null {
       keep[l] = 1;
   const kept = keptOf(cc, keep);
   return kept.box ? kept : null;
+}
+
+/** below this share of clear edge on its outline, a product touching the frame is checked for a bent fit */
+const BENT_FIT_OUTLINE = 0.95;
+/** how much clearer a refit's outline must be to replace the first fit */
+const BENT_FIT_GAIN = 0.1;
+
+/**
+ * A product that covers much of one side of the frame (a big box cut off by the bottom edge,
+ * with the backdrop's colour darkened) can bend the border ring's fit towards its own colour:
+ * the backdrop beside it then reads as product and the product as backdrop. The backdrop
+ * drifts across the threshold without an edge, so such a "product" has a blurred outline. When
+ * the first fit's product touches the frame and its outline is not all edge, fit again without
+ * each side it touches, and keep a refit whose product is clearly better outlined.
+ */
+function refitWithoutCoveredSide(level: Level, first: CoarseResult): CoarseResult {
+  if (!found(first)) return first;
+  const sides = touchedSides(first);
+  if (!sides.length) return first;
+  let bestShare = outlineEdgeShare(first);
+  if (bestShare >= BENT_FIT_OUTLINE) return first;
+  let best = first;
+  const needed = bestShare + BENT_FIT_GAIN;
+  for (const side of sides) {
+    const c = coarsePass(level, side);
+    const share = found(c) ? outlineEdgeShare(c) : 0;
+    if (share >= needed && share > bestShare) {
+      best = c;
+      bestShare = share;
+    }
+  }
+  return best;
+}
+
+/** share of the kept product's outline against flooded backdrop (frame edge excluded) that is a clear edge */
+function outlineEdgeShare(c: CoarseResult): number {
+  const { w, h } = c.level;
+  const { G, gradThreshold } = c.cls;
+  const bg = c.background;
+  const fg = c.kept.mask;
+  let outline = 0;
+  let edged = 0;
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      if (!fg[i] || !(bg[i - 1] || bg[i + 1] || bg[i - w] || bg[i + w])) continue;
+      outline++;
+      if (G[i]! >= gradThreshold) edged++;
+    }
+  return outline ? edged / outline : 0;
+}
+
+/** frame sides the kept product touches */
+function touchedSides(c: CoarseResult): FrameSide[] {
+  const { w, h } = c.level;
+  const box = c.kept.box;
+  if (!box) return [];
+  const sides: FrameSide[] = [];
+  if (box[1] === 0) sides.push("top");
+  if (box[2] === w - 1) sides.push("right");
+  if (box[3] === h - 1) sides.push("bottom");
+  if (box[0] === 0) sides.push("left");
+  return sides;
 }
 
 function found(c: CoarseResult): boolean {

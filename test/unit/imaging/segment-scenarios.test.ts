@@ -369,6 +369,13 @@ describe("segmentProduct scenarios", () => {
     await expectIouPerSeed("shadow tinted by a saturated shoe", [55164], 0.95);
   });
 
+  it("refits the backdrop without a frame side that a product of nearly its colour covers", async () => {
+    // unseen seed: a light grey box on light grey, cut off by the bottom edge across most of its
+    // width; the border ring's fit bent to the box, so the box was flooded as backdrop and the
+    // backdrop's bottom corners kept as product, whose outline there is no edge (0.335)
+    await expectIouPerSeed("light grey box over the bottom edge", [59194], 0.98);
+  });
+
   it("does not refill the gap between legs that the frame cuts off, as if the product enclosed it", async () => {
     // unseen seed: a small grey stool on mid-grey, cut off by the bottom edge; the gaps between
     // its legs are framed by the product on three sides and by the frame, and the cut filled
