@@ -699,9 +699,14 @@ function rayHits(through: Uint8Array, obstacle: Uint8Array, w: number, h: number
   return hits;
 }
 
+/** widest gap of through pixels (level px) inside an obstacle that does not split its run */
+const SLIVER = 2;
+
 /**
  * Like rayHits, but only counts obstacles whose run along the ray is at least `minRun` pixels
- * long (a real product part, not just the thin edge ring left around a flooded region).
+ * long (a real product part, not just the thin edge ring left around a flooded region). A
+ * sliver of up to SLIVER through pixels inside a part (mixed pixels of a pastel leg's edge, of
+ * the shadow's hue, passable in some JPEG block rows) does not split it into a thin ring.
  */
 function thickRayHits(through: Uint8Array, obstacle: Uint8Array, w: number, h: number, minRun: number): Uint8Array {
   const n = w * h;
@@ -709,22 +714,41 @@ function thickRayHits(through: Uint8Array, obstacle: Uint8Array, w: number, h: n
   const scan = (start: number, step: number, len: number, bit: number) => {
     let st = 0;
     let run = 0;
+    let before = 0; // the run before the current gap of through pixels
+    let gap = 0;
     for (let k = 0, i = start; k < len; k++, i += step) {
       if (through[i]) {
         if (run > 0) {
           st = run >= minRun ? bit : 0;
+          before = run;
           run = 0;
+          gap = 0;
         }
+        gap++;
         hits[i] |= st;
-      } else if (obstacle[i]) run++;
-      else {
+      } else if (obstacle[i]) {
+        // (a sliver of through pixels inside a part does not split its run)
+        if (run === 0 && gap <= SLIVER && before >= minRun) run = before;
+        run++;
+      } else {
         st = 0;
         run = 0;
+        before = 0;
       }
     }
   };
   scanFourWays(w, h, scan);
   return hits;
+}
+
+/**
+ * Shadow between thick product parts in >= 3 directions (floor shadow between a stool's legs,
+ * under its rung) is floor shadow, unless the product closes it in on all four sides with a
+ * thin edge on one: then it is inside the product's outline (the body of a light grey bag
+ * between its big dots, its own thin edge on the fourth side).
+ */
+function betweenThickParts(hits: number, thick: number): boolean {
+  return ENCLOSED[thick]! === 1 && (hits !== 15 || thick === 15);
 }
 
 /**
@@ -757,7 +781,7 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: numbe
   }
   let any = false;
   for (let i = 0; i < n; i++)
-    if (shadowOnly[i] && ENCLOSED[hits[i]!] && !ENCLOSED[thick[i]!] && (thick[i] === 0 || ENCLOSED[seenThroughRims[i]!])) {
+    if (shadowOnly[i] && ENCLOSED[hits[i]!] && !betweenThickParts(hits[i]!, thick[i]!) && (thick[i] === 0 || ENCLOSED[seenThroughRims[i]!])) {
       blocked[i] = 1;
       any = true;
     }
