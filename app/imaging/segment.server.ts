@@ -1961,9 +1961,10 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
   // side on grey) stays.
   const backdropLike = new Int32Array(cc.count + 1);
   for (let i = 0; i < n; i++) if (changed[i] && !cut[i] && (cls.D[i]! <= T_DIST || cls.shadowLike[i])) backdropLike[cc.labels[i]!]++;
+  const outward = shadowToCropEdge(level, cls, cut, changed, cc);
   const taken = (i: number) => {
     const l = cc.labels[i]!;
-    return changed[i] === 1 && l > 0 && cc.area[l]! >= minArea && (cut[i] === 1 || backdropLike[l]! >= REMOVED_LIKE * cc.area[l]!);
+    return changed[i] === 1 && l > 0 && cc.area[l]! >= minArea && !outward[l] && (cut[i] === 1 || backdropLike[l]! >= REMOVED_LIKE * cc.area[l]!);
   };
   const solo = judgedAlone(cls, kept.mask, changed, cc, w, h);
   const alone = (i: number) => solo[cc.labels[i]!] === 1;
@@ -1979,6 +1980,37 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
   for (let i = 0; i < n; i++) if (taken(i) && (alone(i) || (cut[i] ? mayAdd : mayRemove))) mask[i] = cut[i]!;
   keepPrintOfOwnColour(level, cls, kept.mask, mask);
   return mask;
+}
+
+/** share of an addition that must be shadow-like for it to be floor shadow when it reaches the crop's edge */
+const OUTWARD_SHADOW = 0.5;
+
+/**
+ * Regions of change (labelled by `cc`) that add mostly shadow-like pixels and reach an edge of
+ * the crop that lies inside the photo: they run out past the margin the crop keeps around the
+ * product, so they are floor shadow, however much the product's colour model likes them (a
+ * small stool's wide shadow band, once a bay of it was in the mask). A white product's shaded
+ * side that the coarse pass missed can reach the crop's edge too, but it is not shadow-like.
+ */
+function shadowToCropEdge(level: Level, cls: Classified, cut: Uint8Array, changed: Uint8Array, cc: ReturnType<typeof components>): Uint8Array {
+  const { w, h } = level;
+  const { ox, oy, sx, sy, FW, FH } = level.map;
+  const inner = [ox > 0, oy > 0, ox + w * sx < FW - 0.5, oy + h * sy < FH - 0.5];
+  const atEdge = new Uint8Array(cc.count + 1);
+  const added = new Int32Array(cc.count + 1);
+  const shadow = new Int32Array(cc.count + 1);
+  for (let i = 0; i < w * h; i++) {
+    const l = cc.labels[i]!;
+    if (!l || !changed[i] || !cut[i]) continue;
+    added[l]++;
+    shadow[l] += cls.shadowLike[i]!;
+    const x = i % w;
+    const y = (i / w) | 0;
+    if ((inner[0] && x === 0) || (inner[1] && y === 0) || (inner[2] && x === w - 1) || (inner[3] && y === h - 1)) atEdge[l] = 1;
+  }
+  const outward = new Uint8Array(cc.count + 1);
+  for (let l = 1; l <= cc.count; l++) if (atEdge[l] && shadow[l]! >= OUTWARD_SHADOW * added[l]!) outward[l] = 1;
+  return outward;
 }
 
 /**
