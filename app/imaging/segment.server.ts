@@ -45,8 +45,9 @@
  *     the reclaim rules gave back and big holes stay fixed; only region-sized changes are
  *     taken, and not when they would redraw much of the product, except refilling a region the
  *     product mostly encloses and the frame does not cut off (a leak) and dropping a detached
- *     blob of shadow. A removal must look like backdrop to the per-pixel model too, and a hole
- *     the cut opens stays product if the rest of the product has its colour (print).
+ *     blob of shadow; shadow-like additions that run out to the crop's edge are floor shadow and
+ *     not taken. A removal must look like backdrop to the per-pixel model too, and a hole the
+ *     cut opens stays product if the rest of the product has its colour (print).
  *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
  *     local foreground/background colours), then bilinear upsampling to the source size.
  */
