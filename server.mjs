@@ -33,6 +33,12 @@ app.use((error, _req, res, _next) => {
 });
 
 const server = app.listen(port, host, () => console.log(`[studio] listening on http://${host ?? "localhost"}:${port}`));
+// Node closes an idle keep-alive connection after 5 s. A poll that arrives just as it does gets
+// ECONNRESET, and the in-process worker's image work can hold the event loop long enough for
+// the timer to fire late, with the next poll already on the wire. Keep idle connections for
+// longer than clients and load balancers do (60 s), and the header timeout above that.
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 for (const signal of ["SIGINT", "SIGTERM"]) {
   // Running jobs keep their lease; after JOB_LEASE_SECONDS the next start resumes them.
   process.once(signal, () => server.close(() => process.exit(0)));
