@@ -41,5 +41,11 @@ server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 for (const signal of ["SIGINT", "SIGTERM"]) {
   // Running jobs keep their lease; after JOB_LEASE_SECONDS the next start resumes them.
-  process.once(signal, () => server.close(() => process.exit(0)));
+  // Idle keep-alive connections would hold the exit for up to keepAliveTimeout: close them now,
+  // and give requests in flight 10 s.
+  process.once(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  });
 }
