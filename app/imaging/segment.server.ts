@@ -1642,19 +1642,23 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
   return alpha;
 }
 
+/** Calls `visit` with each fg pixel 4-adjacent to flooded background, the frame's edge left out. */
+function forEachSilhouettePixel(fg: Uint8Array, bg: Uint8Array, w: number, h: number, visit: (i: number) => void): void {
+  for (let y = 1; y < h - 1; y++)
+    for (let x = 1; x < w - 1; x++) {
+      const i = y * w + x;
+      if (fg[i] && (bg[i - 1] || bg[i + 1] || bg[i - w] || bg[i + w])) visit(i);
+    }
+}
+
 /** Mean gradient magnitude on the outer silhouette (fg pixels 4-adjacent to flooded background). */
 function silhouetteEdgeStrength(fg: Uint8Array, bg: Uint8Array, G: Float32Array, w: number, h: number): number {
   let sum = 0;
   let cnt = 0;
-  for (let y = 1; y < h - 1; y++)
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      if (!fg[i]) continue;
-      if (bg[i - 1] || bg[i + 1] || bg[i - w] || bg[i + w]) {
-        sum += G[i]!;
-        cnt++;
-      }
-    }
+  forEachSilhouettePixel(fg, bg, w, h, (i) => {
+    sum += G[i]!;
+    cnt++;
+  });
   return cnt ? sum / cnt : 0;
 }
 
@@ -2312,19 +2316,13 @@ function refitWithoutCoveredSide(level: Level, first: CoarseResult): CoarseResul
 
 /** share of the kept product's outline against flooded backdrop (frame edge excluded) that is a clear edge */
 function outlineEdgeShare(c: CoarseResult): number {
-  const { w, h } = c.level;
   const { G, gradThreshold } = c.cls;
-  const bg = c.background;
-  const fg = c.kept.mask;
   let outline = 0;
   let edged = 0;
-  for (let y = 1; y < h - 1; y++)
-    for (let x = 1; x < w - 1; x++) {
-      const i = y * w + x;
-      if (!fg[i] || !(bg[i - 1] || bg[i + 1] || bg[i - w] || bg[i + w])) continue;
-      outline++;
-      if (G[i]! >= gradThreshold) edged++;
-    }
+  forEachSilhouettePixel(c.kept.mask, c.background, c.level.w, c.level.h, (i) => {
+    outline++;
+    if (G[i]! >= gradThreshold) edged++;
+  });
   return outline ? edged / outline : 0;
 }
 
