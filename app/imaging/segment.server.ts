@@ -2208,7 +2208,10 @@ export async function segmentProduct(image: RasterImage): Promise<SegmentResult>
   }
 
   const coarseLevel = await makeLevel(image, { left: 0, top: 0, width, height }, COARSE_SIDE);
-  const first = refitWithoutCoveredSide(coarseLevel, coarsePass(coarseLevel));
+  // (a pass without a given side is the same whichever check asks for it first)
+  const passes = new Map<FrameSide, CoarseResult>();
+  const passWithout = (side: FrameSide) => passes.get(side) ?? passes.set(side, coarsePass(coarseLevel, side)).get(side)!;
+  const first = refitWithoutCoveredSide(coarsePass(coarseLevel), passWithout);
   const result = found(first) ? await fullDetail(image, first) : null;
   if (result) return result;
   // A product that covers a large part of one side of the frame (a big ball cut off by the
@@ -2218,7 +2221,7 @@ export async function segmentProduct(image: RasterImage): Promise<SegmentResult>
   // on the backdrop).
   let best: CoarseResult | null = null;
   for (const side of ["bottom", "top", "left", "right"] as const) {
-    const c = coarsePass(coarseLevel, side);
+    const c = passWithout(side);
     if (found(c) && (!best || c.cls.sigma[0] < best.cls.sigma[0])) best = c;
   }
   const retried = best ? await fullDetail(image, best) : null;
@@ -2295,7 +2298,7 @@ const BENT_FIT_GAIN = 0.1;
  * the first fit's product touches the frame and its outline is not all edge, fit again without
  * each side it touches, and keep a refit whose product is clearly better outlined.
  */
-function refitWithoutCoveredSide(level: Level, first: CoarseResult): CoarseResult {
+function refitWithoutCoveredSide(first: CoarseResult, passWithout: (side: FrameSide) => CoarseResult): CoarseResult {
   if (!found(first)) return first;
   const sides = touchedSides(first);
   if (!sides.length) return first;
@@ -2304,7 +2307,7 @@ function refitWithoutCoveredSide(level: Level, first: CoarseResult): CoarseResul
   let best = first;
   const needed = bestShare + BENT_FIT_GAIN;
   for (const side of sides) {
-    const c = coarsePass(level, side);
+    const c = passWithout(side);
     const share = found(c) ? outlineEdgeShare(c) : 0;
     if (share >= needed && share > bestShare) {
       best = c;
