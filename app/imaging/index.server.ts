@@ -11,6 +11,7 @@ export type {
 export { NoSubjectError, UnsupportedImageError, ImagingArgumentError } from "./errors.server";
 export { normalizeSource } from "./decode.server";
 export { segmentProduct } from "./segment.server";
+export { segmentProductInThread, renderOnMannequinInThread, renderOnPhotoInThread, closeImagingPool } from "./imaging-pool.server";
 export { makeCutoutPng } from "./cutout.server";
 export { composeOnCanvas, DEFAULT_COMPOSE_OPTIONS } from "./compose.server";
 export { exportFinals } from "./export.server";

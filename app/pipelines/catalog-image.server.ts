@@ -1,7 +1,7 @@
 // catalog_image: fetch_source → segment → compose → export (contract § Timeline semantics).
 import sharp from "sharp";
 import { z } from "zod";
-import { composeOnCanvas, exportFinals, makeCutoutPng, segmentProduct, type ExportedImage } from "~/imaging/index.server";
+import { composeOnCanvas, exportFinals, makeCutoutPng, segmentProductInThread, type ExportedImage } from "~/imaging/index.server";
 import { fetchSourceStage, sourceRaster } from "./fetch-source.server";
 import { StageError } from "./stage-error";
 import type { PipelineDefinition, StageContext, StageDefinition } from "./pipeline";
@@ -41,7 +41,7 @@ export const segmentStage: StageDefinition = {
     const image = await sourceRaster(ctx);
     let result;
     try {
-      result = await segmentProduct(image);
+      result = await segmentProductInThread(image, ctx.signal);
     } catch (error) {
       if (error instanceof Error && error.name === "NoSubjectError") throw new StageError("no_subject", error.message, false);
       throw error;

@@ -1,17 +1,17 @@
 // The offline renderer: Studio composites the garment onto the model itself.
-import { renderOnMannequin, renderOnPhoto } from "~/imaging/on-model/index.server";
+import { renderOnMannequinInThread, renderOnPhotoInThread } from "~/imaging/index.server";
 import { modelPhoto } from "~/models/model-library.server";
 import type { RenderProvider } from "./provider";
 
 export const localProvider: RenderProvider = {
   name: "local",
   unavailableReason: () => null,
-  async render(request) {
+  async render(request, ctx) {
     const cutout = await request.cutout();
     const model = request.model;
     const result = model.builtin
-      ? await renderOnMannequin(cutout, model.slug, request.category)
-      : await renderOnPhoto(cutout, (await modelPhoto(model)).bytes, model.anchors, request.category);
+      ? await renderOnMannequinInThread(cutout, model.slug, request.category, ctx.signal)
+      : await renderOnPhotoInThread(cutout, (await modelPhoto(model)).bytes, model.anchors, request.category, ctx.signal);
     const { box } = result.garment;
     return {
       body: result.png,
