@@ -1,8 +1,9 @@
 // Segmentation and the local on-model render are seconds of synchronous pixel maths. On the
 // server's thread they would stall every request meanwhile (a merchant's timeline polls
 // included) and a worker's lease renewals; so jobs run them in a pool of worker threads.
-// Threads start on first use and stay a few minutes for the next photo; a job's abort (cancel
-// at its deadline, time limit, lost lease) stops the thread working for it.
+// The pool starts on first use; one thread then stays (starting one, with tsx and OpenCV's
+// WebAssembly, takes seconds), more stay a few minutes for the next photos. A job's abort
+// (cancel at its deadline, time limit, lost lease) stops the thread working for it.
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
@@ -41,7 +42,7 @@ async function inThread<K extends TaskName>(name: K, input: Input<K>, signal?: A
     filename: threadFile(),
     // the thread loads TypeScript sources; scripts already run under tsx
     execArgv: process.execArgv.includes("tsx") ? process.execArgv : [...process.execArgv, "--import", "tsx"],
-    minThreads: 0,
+    minThreads: 1,
     maxThreads: availableParallelism(),
     idleTimeout: IDLE_MS,
   });
