@@ -60,7 +60,8 @@ export async function runJob(jobId: number, options: RunOptions = {}): Promise<b
     }
     await run.execute(pipeline.stages);
   } catch (error) {
-    if (error instanceof LeaseLostError) return true;
+    // (a job erased meanwhile, by shop/redact, has no timeline left to end)
+    if (error instanceof LeaseLostError || !(await loadJob(jobId))) return true;
     // Bugs and infrastructure failures: the raw error stays internal, the merchant gets a clear line.
     await appendInternal(jobId, run.currentStage, "Unexpected error", { error: String(error), stack: (error as Error)?.stack });
     await run.finish("failed", "Processing failed unexpectedly", run.currentStage, {
@@ -237,6 +238,19 @@ class JobRun {
         return { artifact, key, previewKey };
       }),
     );
+    try {
+      await this.recordStage(stage, index, message, stored, units);
+    } catch (error) {
+      // A job erased meanwhile (shop/redact) takes no rows: its blobs would be orphans. (After
+      // a lost lease they stay: the new holder writes the same keys.)
+      if (!(await loadJob(this.job.id)))
+        await Promise.all(stored.flatMap(({ key, previewKey }) => [key, ...(previewKey ? [previewKey] : [])]).map((key) => store.delete(key)));
+      throw error;
+    }
+    this.costUnits += units;
+  }
+
+  private async recordStage(stage: StageDefinition, index: number, message: string, stored: { artifact: NewArtifact; key: string; previewKey: string | null }[], units: number) {
     await db().$transaction(async (tx) => {
       const { count } = await tx.job.updateMany({
         where: { id: this.job.id, leaseOwner: this.workerId, status: "running" },
@@ -263,7 +277,6 @@ class JobRun {
       }
       await appendEventTx(tx, this.job.id, { type: "stage", visibility: "public", stage: stage.name, message, artifactIds: ids });
     });
-    this.costUnits += units;
   }
 
   private finishCancelled() {

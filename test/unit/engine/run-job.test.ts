@@ -1,5 +1,5 @@
 // The engine's lifecycle rules, with scripted stages (no image work).
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { useUnitEnv } from "../../support/unit-env";
 
@@ -10,6 +10,9 @@ const { registerPipeline } = await import("~/pipelines/index.server");
 const { StageError } = await import("~/pipelines/stage-error");
 const { appendEvent } = await import("~/timeline/append-event.server");
 const { cancelJob } = await import("~/jobs/cancel-job.server");
+const { eraseShopData } = await import("~/privacy/erase-shop.server");
+const { appBlobStore } = await import("~/storage/app-blob-store.server");
+const { jobBlobKey } = await import("~/storage/keys.server");
 import type { StageDefinition } from "~/pipelines/pipeline";
 
 let counter = 0;
@@ -204,6 +207,36 @@ describe("runJob", () => {
     expectWellFormed(events);
     expect(events.filter((e) => e.message.startsWith("slow done")).map((e) => e.message)).toEqual(["slow done (run 2)"]);
     expect((await db().job.findUniqueOrThrow({ where: { id: job.id } })).costUnits).toBe(1);
+  });
+
+  it("ends quietly, leaving no blobs behind, when the shop's data is erased while its job runs", async () => {
+    // shop/redact can arrive while a job of the shop runs: during a stage, or while the engine
+    // stores the stage's blobs
+    const shop = "erased.myshopify.com";
+    const store = appBlobStore();
+    const put = store.put.bind(store);
+    for (const when of ["in the stage", "while storing"]) {
+      const publicId = `01JENGINEERASED${when === "in the stage" ? "1" : "2"}0000000000`;
+      pipeline("t_erased", [
+        stage("make", async () => {
+          if (when === "in the stage") await eraseShopData(shop);
+          return { message: "made", artifacts: [{ kind: "thing", role: "final", body: Buffer.from("png"), contentType: "image/png", name: "t.png" }] };
+        }),
+      ]);
+      const spy = vi.spyOn(store, "put").mockImplementationOnce(async (...args) => {
+        if (when === "while storing") await eraseShopData(shop);
+        return put(...args);
+      });
+      const job = await db().job.create({ data: { publicId, shop, kind: "t_erased", options: "{}" } });
+      await appendEvent(job.id, { type: "queued", visibility: "public", message: "Queued" });
+      expect(await runJob(job.id), when).toBe(true);
+      spy.mockRestore();
+      expect(await db().job.findUnique({ where: { id: job.id } }), when).toBeNull();
+      expect(await db().jobEvent.count({ where: { jobId: job.id } }), when).toBe(0);
+      const key = jobBlobKey(shop, publicId, "make/t.png");
+      await expect(store.get(key), when).rejects.toThrow(/not found/);
+      await expect(store.get(`${key}.preview.webp`), when).rejects.toThrow(/not found/);
+    }
   });
 });
 
