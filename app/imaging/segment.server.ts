@@ -36,7 +36,8 @@
  *     under a stool's rung) count as that gap's mouth, so the gap stays open.
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
  *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
- *     only if they look like the backdrop (noise statistics), are large enough and bounded by
+ *     only if they look like the backdrop (noise statistics, up to a smooth shading across a big
+ *     hole), are large enough and bounded by
  *     sharp, contrasted edges; everything else enclosed is filled. Specks are dropped.
  *  5. Region-level second opinion (OpenCV's GrabCut: colour mixtures of product and backdrop,
  *     edge-aware smoothness, min-cut) in a band around the mask: it gives back product parts
@@ -55,7 +56,7 @@ import sharp from "sharp";
 import { NoSubjectError, ImagingArgumentError } from "./errors.server";
 import { labToSrgb8, srgbBufferToLab } from "./color.server";
 import { alphaBoundingBox } from "./compose.server";
-import { evalPlanes, robustFit, type PolyModel, type Samples } from "./background-model.server";
+import { evalPlanes, evalPoint, robustFit, type PolyModel, type Samples } from "./background-model.server";
 import { binomialBlur, boxBlur, chessDistanceInside, chessDistanceTo, components, dilate, erode, flood, maxFilter, squaredDistanceTo } from "./morphology.server";
 import { grabCutMask, TRIMAP } from "./grabcut.server";
 import type { RasterImage, SegmentResult } from "./types.server";
@@ -1152,20 +1153,23 @@ function residualsNear(
   open: Float32Array,
   level: Level,
   model: [Float32Array, Float32Array, Float32Array],
-): { inside: Residuals; around: Residuals } | null {
+): { inside: Residuals; insideAt: number[]; around: Residuals } | null {
   const { w, h } = level;
   const [x0, y0, x1, y1] = cc.box[l]!;
   const r = Math.max(12, Math.round(0.5 * Math.max(x1 - x0, y1 - y0)));
   const step = Math.max(1, Math.round(r / 16));
   const inside: Residuals = [[], [], []];
+  const insideAt: number[] = [];
   const around: Residuals = [[], [], []];
   for (let y = Math.max(0, y0 - r); y <= Math.min(h - 1, y1 + r); y += step)
     for (let x = Math.max(0, x0 - r); x <= Math.min(w - 1, x1 + r); x += step) {
       const i = y * w + x;
-      const into = cc.labels[i] === l ? inside : open[i] && !off[i] ? around : null;
-      if (into) pushResidual(into, i, level, model);
+      if (cc.labels[i] === l) {
+        pushResidual(inside, i, level, model);
+        insideAt.push(i);
+      } else if (open[i] && !off[i]) pushResidual(around, i, level, model);
     }
-  return inside[0].length < 8 || around[0].length < 8 ? null : { inside, around };
+  return inside[0].length < 8 || around[0].length < 8 ? null : { inside, insideAt, around };
 }
 
 /** Largest hue difference (Lab units) between a hole and the open backdrop around it when the model is off there. */
@@ -1179,6 +1183,31 @@ function centredSpread(samples: Residuals, sigma: [number, number, number]): num
   const mid = samples.map((c) => quantile(c, 0.5));
   const d = samples[0].map((_, k) => Math.hypot(...samples.map((c, ch) => (c[k]! - mid[ch]!) / sigma[ch]!)));
   return quantile(d, 0.5);
+}
+
+/** samples below which shadedSpread cannot fit its quadratic and falls back to centredSpread */
+const SHADED_MIN_SAMPLES = 30;
+/** share of the level's longer side a patch must span for shadedSpread to take out a shading */
+const SHADED_MIN_SPAN = 0.25;
+
+/**
+ * centredSpread after taking out a quadratic shading across a patch that spans much of the
+ * level: a big hole (the middle of a large ring) spans enough of a vignette or sweep that the
+ * model's error drifts across it by more than the noise, smoothly; print and texture stay rough
+ * around any smooth fit. Across a small patch the backdrop's drift is negligible, and a smooth
+ * shading there is the product's own (a grey check on a metallic mug).
+ */
+function shadedSpread(sampled: { inside: Residuals; insideAt: number[] }, box: [number, number, number, number], sigma: [number, number, number], w: number, h: number): number {
+  const { inside, insideAt } = sampled;
+  const n = insideAt.length;
+  if (n < SHADED_MIN_SAMPLES || Math.max(box[2] - box[0], box[3] - box[1]) + 1 < SHADED_MIN_SPAN * Math.max(w, h)) return centredSpread(inside, sigma);
+  const u = (i: number) => (2 * (i % w)) / w - 1;
+  const v = (i: number) => (2 * Math.floor(i / w)) / h - 1;
+  const s: Samples = { u: Float64Array.from(insideAt, u), v: Float64Array.from(insideAt, v), c0: Float64Array.from(inside[0]), c1: Float64Array.from(inside[1]), c2: Float64Array.from(inside[2]), n };
+  // plain least squares (no re-weighting): print must not be fitted away as outliers
+  const fit = robustFit(s, 2, 0);
+  const shaded = [s.c0, s.c1, s.c2].map((c, ch) => insideAt.map((i, k) => c[k]! - evalPoint(fit.coef[ch]!, 2, u(i), v(i)))) as Residuals;
+  return centredSpread(shaded, sigma);
 }
 
 /** How far (Lab units) the typical colour of `inside` is lighter than, or of another hue than, `around`'s. */
@@ -1775,7 +1804,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       const sampled = residualsNear(l, cc, candCore, openBackdrop, level, cls.model);
       const shift = sampled ? medianDifference(sampled.inside, sampled.around) : null;
       const likeAround = () =>
-        shift !== null && Math.abs(shift[0]) < BAY_OFFSET && Math.hypot(shift[1], shift[2]) < HOLE_HUE_SHIFT && centredSpread(sampled!.inside, cls.sigma) <= cleanD;
+        shift !== null && Math.abs(shift[0]) < BAY_OFFSET && Math.hypot(shift[1], shift[2]) < HOLE_HUE_SHIFT && shadedSpread(sampled!, cc.box[l]!, cls.sigma, w, h) <= cleanD;
       if (!likeClean && !likeLocal && !likeAround()) continue;
       // ... and not light print of another hue (white stripes on a tinted backdrop), which
       // reclaimOffsetPrint gave back for the same reason
