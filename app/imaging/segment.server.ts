@@ -46,9 +46,10 @@
  *     the reclaim rules gave back and big holes stay fixed; only region-sized changes are
  *     taken, and not when they would redraw much of the product, except refilling a region the
  *     product mostly encloses and the frame does not cut off (a leak) and dropping a detached
- *     blob of shadow; shadow-like additions that run out to the crop's edge are floor shadow and
- *     not taken. A removal must look like backdrop to the per-pixel model too, and a hole the
- *     cut opens stays product if the rest of the product has its colour (print).
+ *     blob of shadow; additions that run out to the crop's edge, shadow-like or as clean as the
+ *     backdrop, are floor shadow or open backdrop and not taken. A removal must look like
+ *     backdrop to the per-pixel model too, and a hole the cut opens stays product if the rest
+ *     of the product has its colour (print).
  *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
  *     local foreground/background colours), then bilinear upsampling to the source size.
  */
@@ -1995,7 +1996,7 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
   // side on grey) stays.
   const backdropLike = new Int32Array(cc.count + 1);
   for (let i = 0; i < n; i++) if (changed[i] && !cut[i] && (cls.D[i]! <= T_DIST || cls.shadowLike[i])) backdropLike[cc.labels[i]!]++;
-  const outward = shadowToCropEdge(level, cls, cut, changed, cc);
+  const outward = backdropToCropEdge(level, cls, cut, changed, cc);
   const taken = (i: number) => {
     const l = cc.labels[i]!;
     return changed[i] === 1 && l > 0 && cc.area[l]! >= minArea && !outward[l] && (cut[i] === 1 || backdropLike[l]! >= REMOVED_LIKE * cc.area[l]!);
@@ -2018,32 +2019,38 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
 
 /** share of an addition that must be shadow-like for it to be floor shadow when it reaches the crop's edge */
 const OUTWARD_SHADOW = 0.5;
+/** ... or as clean as the backdrop itself (normalised distance within CLEAN_DIST) */
+const OUTWARD_CLEAN = 0.5;
 
 /**
- * Regions of change (labelled by `cc`) that add mostly shadow-like pixels and reach an edge of
- * the crop that lies inside the photo: they run out past the margin the crop keeps around the
- * product, so they are floor shadow, however much the product's colour model likes them (a
- * small stool's wide shadow band, once a bay of it was in the mask). A white product's shaded
- * side that the coarse pass missed can reach the crop's edge too, but it is not shadow-like.
+ * Regions of change (labelled by `cc`) that add mostly shadow-like pixels, or pixels as clean as
+ * the backdrop itself, and reach an edge of the crop that lies inside the photo: they run out
+ * past the margin the crop keeps around the product, so they are floor shadow or open backdrop,
+ * however much the product's colour model likes them (a small stool's wide shadow band once a
+ * bay of it was in the mask; the light grey above a seat with light grey blotches). A white
+ * product's shaded side that the coarse pass missed can reach the crop's edge too, but it is
+ * neither shadow-like nor that clean.
  */
-function shadowToCropEdge(level: Level, cls: Classified, cut: Uint8Array, changed: Uint8Array, cc: ReturnType<typeof components>): Uint8Array {
+function backdropToCropEdge(level: Level, cls: Classified, cut: Uint8Array, changed: Uint8Array, cc: ReturnType<typeof components>): Uint8Array {
   const { w, h } = level;
   const { ox, oy, sx, sy, FW, FH } = level.map;
   const inner = [ox > 0, oy > 0, ox + w * sx < FW - 0.5, oy + h * sy < FH - 0.5];
   const atEdge = new Uint8Array(cc.count + 1);
   const added = new Int32Array(cc.count + 1);
   const shadow = new Int32Array(cc.count + 1);
+  const clean = new Int32Array(cc.count + 1);
   for (let i = 0; i < w * h; i++) {
     const l = cc.labels[i]!;
     if (!l || !changed[i] || !cut[i]) continue;
     added[l]++;
     shadow[l] += cls.shadowLike[i]!;
+    if (cls.D[i]! <= CLEAN_DIST) clean[l]++;
     const x = i % w;
     const y = (i / w) | 0;
     if ((inner[0] && x === 0) || (inner[1] && y === 0) || (inner[2] && x === w - 1) || (inner[3] && y === h - 1)) atEdge[l] = 1;
   }
   const outward = new Uint8Array(cc.count + 1);
-  for (let l = 1; l <= cc.count; l++) if (atEdge[l] && shadow[l]! >= OUTWARD_SHADOW * added[l]!) outward[l] = 1;
+  for (let l = 1; l <= cc.count; l++) if (atEdge[l] && (shadow[l]! >= OUTWARD_SHADOW * added[l]! || clean[l]! >= OUTWARD_CLEAN * added[l]!)) outward[l] = 1;
   return outward;
 }
 

@@ -402,6 +402,13 @@ describe("segmentProduct scenarios", () => {
     await expectIouPerSeed("floor shadow band under a small stool", [61056], 0.65);
   });
 
+  it("does not let the region refinement add clean backdrop that runs out to the crop's edge", async () => {
+    // unseen seed (63000-series): a dark stool with white blotches on its seat, on light grey;
+    // the product's colour model held the backdrop's light grey, and the cut added a block of
+    // open backdrop above the seat out to the corner of the crop (0.810)
+    await expectIouPerSeed("open backdrop above a blotched seat", [63046], 0.98);
+  });
+
   it("finds a big ring's hole across which the vignette's shading varies", async () => {
     // unseen seed (63000-series): a saturated ring on white with a strong vignette; the model's
     // error drifts smoothly across the hole, top to bottom, by more than the backdrop's noise,
