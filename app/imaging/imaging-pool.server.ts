@@ -40,8 +40,9 @@ type Output<K extends TaskName> = Awaited<ReturnType<(typeof tasks)[K]>> extends
 async function inThread<K extends TaskName>(name: K, input: Input<K>, signal?: AbortSignal): Promise<Output<K>> {
   pool ??= new Piscina({
     filename: threadFile(),
-    // the thread loads TypeScript sources; scripts already run under tsx
-    execArgv: process.execArgv.includes("tsx") ? process.execArgv : [...process.execArgv, "--import", "tsx"],
+    // The thread loads TypeScript sources. (Not the process's own options: a worker refuses
+    // V8 and process-wide ones, such as --max-old-space-size.)
+    execArgv: ["--import", "tsx"],
     minThreads: 1,
     maxThreads: availableParallelism(),
     idleTimeout: IDLE_MS,

@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { performance } from "node:perf_hooks";
+import { promisify } from "node:util";
 import sharp from "sharp";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeImagingPool, NoSubjectError, renderOnMannequinInThread, segmentProduct, segmentProductInThread, type RasterImage } from "~/imaging/index.server";
@@ -49,6 +51,17 @@ describe("imaging on the pool's threads", () => {
     expect(await segmentProductInThread(photo.image).catch((e: unknown) => e)).toBeInstanceOf(NoSubjectError);
     const clear: RasterImage = { data: Buffer.alloc(64 * 64 * 4), width: 64, height: 64, channels: 4 };
     expect(await renderOnMannequinInThread(clear, "mannequin-neutral", "auto").catch((e: unknown) => e)).toBeInstanceOf(NoGarmentError);
+  });
+
+  it("runs in a process started with V8 options, which a worker thread refuses to inherit", async () => {
+    const script = `
+      const { segmentProductInThread } = await import("./app/imaging/imaging-pool.server.ts");
+      const data = Buffer.alloc(64 * 64 * 3, 255);
+      for (let y = 20; y < 44; y++) for (let x = 20; x < 44; x++) data.fill(40, 3 * (y * 64 + x), 3 * (y * 64 + x) + 3);
+      const { coverage } = await segmentProductInThread({ data, width: 64, height: 64, channels: 3 });
+      console.log(coverage.toFixed(2));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ["--max-old-space-size=1024", "--import", "tsx", "--input-type=module", "-e", script]);
+    expect(Number(stdout.trim())).toBeCloseTo((24 * 24) / (64 * 64), 1);
   });
 
   it("stops when its signal aborts", async () => {
