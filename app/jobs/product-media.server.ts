@@ -9,6 +9,12 @@ import type { AdminGraphql } from "./product-images.server";
 
 /** Shopify downloads new media in the background; an hour leaves room for its queue. */
 export const MEDIA_SOURCE_TTL_SECONDS = 3600;
+/**
+ * An Add to product request claims the job for this long: a second request meanwhile (another
+ * tab, a double submit) would add the image twice. Longer than any Admin API call; a claim left
+ * by a crashed process expires.
+ */
+export const MEDIA_CLAIM_MS = 2 * 60_000;
 
 export const ADD_PRODUCT_MEDIA_MUTATION = `#graphql
   mutation StudioAddProductMedia($product: ProductUpdateInput!, $media: [CreateMediaInput!]) {
@@ -23,7 +29,7 @@ export const ADD_PRODUCT_MEDIA_MUTATION = `#graphql
 
 export type AddToProductOutcome =
   | { ok: true; job: Job; added: boolean }
-  | { ok: false; reason: "not_found" | "not_succeeded" | "no_product" | "no_image" | "shopify"; message: string };
+  | { ok: false; reason: "not_found" | "not_succeeded" | "no_product" | "no_image" | "in_progress" | "shopify"; message: string };
 
 type MutationBody = {
   data?: { productUpdate?: { product?: { id?: string; media?: { nodes?: { id?: string }[] } } | null; userErrors?: { message?: string }[] } | null };
@@ -44,6 +50,28 @@ export async function addFinalToProduct(graphql: AdminGraphql, shop: string, pub
   const image = finals.find((artifact) => artifact.contentType === "image/jpeg") ?? finals[0];
   if (!image) return { ok: false, reason: "no_image", message: "This job has no final image" };
 
+  const claimedAt = new Date();
+  const { count } = await db().job.updateMany({
+    where: { id: job.id, productMediaId: null, OR: [{ mediaClaimedAt: null }, { mediaClaimedAt: { lt: new Date(claimedAt.getTime() - MEDIA_CLAIM_MS) } }] },
+    data: { mediaClaimedAt: claimedAt },
+  });
+  if (count !== 1) {
+    const now = await db().job.findUniqueOrThrow({ where: { id: job.id } });
+    if (now.productMediaId) return { ok: true, job: now, added: false };
+    return { ok: false, reason: "in_progress", message: "This image is being added to the product already" };
+  }
+  let outcome: AddToProductOutcome | undefined;
+  try {
+    outcome = await addClaimed(graphql, job, image);
+    return outcome;
+  } finally {
+    // Failed or thrown (a re-authentication): the merchant may try again at once. Only this
+    // request's claim is released: a stale one may have been taken over meanwhile.
+    if (!outcome?.ok) await db().job.updateMany({ where: { id: job.id, mediaClaimedAt: claimedAt }, data: { mediaClaimedAt: null } });
+  }
+}
+
+async function addClaimed(graphql: AdminGraphql, job: Job, image: Awaited<ReturnType<typeof finalArtifacts>>[number]): Promise<AddToProductOutcome> {
   const originalSource = await appBlobStore().presign(image.storageKey, { contentType: image.contentType, ttlSeconds: MEDIA_SOURCE_TTL_SECONDS });
   let body: MutationBody;
   try {
@@ -63,6 +91,6 @@ export async function addFinalToProduct(graphql: AdminGraphql, shop: string, pub
   if (problem || !result?.product || !mediaId) {
     return { ok: false, reason: "shopify", message: `Shopify didn't add the image: ${problem ?? (result?.product === null ? "the product no longer exists" : "no media came back")}` };
   }
-  const updated = await db().job.update({ where: { id: job.id }, data: { productMediaId: mediaId } });
+  const updated = await db().job.update({ where: { id: job.id }, data: { productMediaId: mediaId, mediaClaimedAt: null } });
   return { ok: true, job: updated, added: true };
 }

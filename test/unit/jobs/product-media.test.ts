@@ -10,7 +10,7 @@ const { db } = await import("~/db.server");
 const { createJob } = await import("~/jobs/create-job.server");
 const { inspectSourceImage } = await import("~/jobs/source-image.server");
 const { runJob } = await import("~/engine/run-job.server");
-const { addFinalToProduct, MEDIA_SOURCE_TTL_SECONDS } = await import("~/jobs/product-media.server");
+const { addFinalToProduct, MEDIA_CLAIM_MS, MEDIA_SOURCE_TTL_SECONDS } = await import("~/jobs/product-media.server");
 const { openBlobToken } = await import("~/storage/local-blob-store.server");
 const { appBlobStore } = await import("~/storage/app-blob-store.server");
 
@@ -78,6 +78,35 @@ describe("addFinalToProduct", () => {
     const down = await addFinalToProduct(async () => { throw new Error("ECONNRESET"); }, SHOP, other.publicId);
     expect(down).toMatchObject({ ok: false, reason: "shopify" });
     expect((await db().job.findUniqueOrThrow({ where: { id: other.id } })).productMediaId).toBeNull();
+  });
+
+  it("adds the image once when two requests race (two tabs, a double submit)", async () => {
+    const racing = await finishedJob();
+    const calls: Call[] = [];
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const slow = async (query: string, options?: { variables?: Record<string, unknown> }) => {
+      await answered;
+      return shopify(created("gid://shopify/MediaImage/90"), calls)(query, options);
+    };
+    const first = addFinalToProduct(slow, SHOP, racing.publicId);
+    await expect.poll(async () => (await db().job.findUniqueOrThrow({ where: { id: racing.id } })).mediaClaimedAt).not.toBeNull();
+    const second = await addFinalToProduct(shopify(created("gid://shopify/MediaImage/91"), calls), SHOP, racing.publicId);
+    expect(second).toEqual({ ok: false, reason: "in_progress", message: "This image is being added to the product already" });
+    answer();
+    expect(await first).toMatchObject({ ok: true, added: true });
+    expect(await addFinalToProduct(shopify(created("gid://shopify/MediaImage/92"), calls), SHOP, racing.publicId)).toMatchObject({ ok: true, added: false });
+    expect(calls.map((c) => c.variables.product)).toEqual([{ id: PRODUCT }]);
+    expect((await db().job.findUniqueOrThrow({ where: { id: racing.id } })).productMediaId).toBe("gid://shopify/MediaImage/90");
+  });
+
+  it("takes over a claim a crashed request left, and releases its own when Shopify throws", async () => {
+    const stuck = await finishedJob();
+    await db().job.update({ where: { id: stuck.id }, data: { mediaClaimedAt: new Date(Date.now() - MEDIA_CLAIM_MS - 1000) } });
+    const reauth = new Response(null, { status: 401 });
+    await expect(addFinalToProduct(async () => { throw reauth; }, SHOP, stuck.publicId)).rejects.toBe(reauth);
+    expect((await db().job.findUniqueOrThrow({ where: { id: stuck.id } })).mediaClaimedAt).toBeNull();
+    expect(await addFinalToProduct(shopify(created("gid://shopify/MediaImage/93")), SHOP, stuck.publicId)).toMatchObject({ ok: true, added: true });
   });
 
   it("refuses another shop's job, a job without a product and an unfinished job without asking Shopify", async () => {
