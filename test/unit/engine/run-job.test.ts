@@ -240,3 +240,30 @@ describe("runJob", () => {
   });
 });
 
+describe("eraseShopData beside a running job", () => {
+  it("erases the blobs of a stage that a running job committed while the erase was deleting", async () => {
+    const shop = "late.myshopify.com";
+    const publicId = "01JENGINELATE0000000000000";
+    const store = appBlobStore();
+    const job = await db().job.create({ data: { publicId, shop, kind: "t_ok", options: "{}" } });
+    const stored = async (key: string) => {
+      await store.put(key, Buffer.from("png"), { contentType: "image/png" });
+      await db().artifact.create({ data: { jobId: job.id, kind: "thing", role: "intermediate", meta: "{}", storageKey: key, contentType: "image/png", bytes: 3 } });
+    };
+    const early = jobBlobKey(shop, publicId, "one/a.png");
+    const late = jobBlobKey(shop, publicId, "two/b.png");
+    await stored(early);
+    const remove = store.delete.bind(store);
+    const spy = vi.spyOn(store, "delete").mockImplementationOnce(async (key) => {
+      await stored(late); // the stage commits while the erase deletes the blobs it read
+      return remove(key);
+    });
+    const tally = await eraseShopData(shop);
+    spy.mockRestore();
+    expect(tally).toMatchObject({ jobs: 1, blobs: 2 });
+    expect(await db().artifact.count({ where: { jobId: job.id } })).toBe(0);
+    await expect(store.get(early)).rejects.toThrow(/not found/);
+    await expect(store.get(late)).rejects.toThrow(/not found/);
+  });
+});
+
