@@ -34,9 +34,9 @@ app.use((error, _req, res, _next) => {
 
 const server = app.listen(port, host, () => console.log(`[studio] listening on http://${host ?? "localhost"}:${port}`));
 // Node closes an idle keep-alive connection after 5 s. A poll that arrives just as it does gets
-// ECONNRESET, and the in-process worker's image work can hold the event loop long enough for
-// the timer to fire late, with the next poll already on the wire. Keep idle connections for
-// longer than clients and load balancers do (60 s), and the header timeout above that.
+// ECONNRESET (any pause of the event loop makes the race likelier: the timer fires late, with
+// the next poll already on the wire). Keep idle connections for longer than clients and load
+// balancers do (60 s), and the header timeout above that.
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 for (const signal of ["SIGINT", "SIGTERM"]) {

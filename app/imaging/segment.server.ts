@@ -37,8 +37,8 @@
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
  *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
  *     only if they look like the backdrop (noise statistics, up to a smooth shading across a big
- *     hole), are large enough and bounded by
- *     sharp, contrasted edges; everything else enclosed is filled. Specks are dropped.
+ *     hole), are large enough and bounded by sharp, contrasted edges; everything else enclosed
+ *     is filled. Specks are dropped.
  *  5. Region-level second opinion (OpenCV's GrabCut: colour mixtures of product and backdrop,
  *     edge-aware smoothness, min-cut) in a band around the mask: it gives back product parts
  *     within the backdrop's noise (a white product's shaded side on light grey) and drops

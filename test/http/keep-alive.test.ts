@@ -1,6 +1,5 @@
 // Idle keep-alive connections outlive Node's 5 s default: a timeline poll on a reused
-// connection must not race the server closing it (ECONNRESET), also when image work in the
-// in-process worker held the event loop past the idle timer.
+// connection must not race the server closing it (ECONNRESET).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import net from "node:net";
 import { startServer, type TestServer } from "../support/test-server";
