@@ -7,7 +7,7 @@ import { db } from "~/db.server";
 import { env } from "~/env.server";
 import { appendEvent, appendEventTx, appendInternal } from "~/timeline/append-event.server";
 import type { CostExtra, ErrorExtra } from "~/timeline/event-types";
-import { appBlobStore } from "~/storage/app-blob-store.server";
+import { appBlobStore, deleteBlobs } from "~/storage/app-blob-store.server";
 import { jobBlobKey } from "~/storage/keys.server";
 import { makePreview } from "~/imaging/preview.server";
 import { pipelineFor } from "~/pipelines/index.server";
@@ -244,7 +244,7 @@ class JobRun {
       // A job erased meanwhile (shop/redact) takes no rows: its blobs would be orphans. (After
       // a lost lease they stay: the new holder writes the same keys.)
       if (!(await loadJob(this.job.id)))
-        await Promise.all(stored.flatMap(({ key, previewKey }) => [key, ...(previewKey ? [previewKey] : [])]).map((key) => store.delete(key)));
+        await deleteBlobs(stored.flatMap(({ key, previewKey }) => (previewKey ? [key, previewKey] : [key])));
       throw error;
     }
     this.costUnits += units;

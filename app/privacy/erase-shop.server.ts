@@ -2,7 +2,7 @@
 // what it holds for that shop. Studio holds jobs (events and artifacts go with them), their
 // blobs, the shop's own model photos and its sessions; no customer data at all.
 import { db } from "~/db.server";
-import { appBlobStore } from "~/storage/app-blob-store.server";
+import { deleteBlobs } from "~/storage/app-blob-store.server";
 
 /** Jobs are erased in pages so a shop with a long history never loads it all at once. */
 const PAGE = 100;
@@ -29,7 +29,8 @@ export async function eraseShopData(shop: string): Promise<ErasedTally> {
       await tx.job.updateMany({ where: { id: { in: ids } }, data: { leaseOwner: "erasing", leaseExpiresAt: null } });
       const again = await blobKeysOf(tx, ids);
       const { count } = await tx.job.deleteMany({ where: { id: { in: ids } } });
-      return { count, late: again.filter((key) => !keys.includes(key)) };
+      const seen = new Set(keys);
+      return { count, late: again.filter((key) => !seen.has(key)) };
     });
     tally.blobs += await deleteBlobs(late);
     tally.jobs += count;
@@ -53,11 +54,4 @@ async function blobKeysOf(client: Client, ids: number[]): Promise<string[]> {
     ...(job.sourceKey ? [job.sourceKey] : []),
     ...job.artifacts.flatMap((a) => (a.previewKey ? [a.storageKey, a.previewKey] : [a.storageKey])),
   ]);
-}
-
-async function deleteBlobs(keys: string[]): Promise<number> {
-  const store = appBlobStore();
-  // A few at a time: S3 answers each in tens of milliseconds, and absent keys are fine.
-  for (let i = 0; i < keys.length; i += 16) await Promise.all(keys.slice(i, i + 16).map((key) => store.delete(key)));
-  return keys.length;
 }
