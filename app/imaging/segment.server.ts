@@ -976,6 +976,10 @@ function stepAcross(across: Float64Array, count: Int32Array, l: number, sigma: [
 
 /** Largest normalised distance from the model of a pixel that is as clean as the backdrop itself. */
 const CLEAN_DIST = 1;
+/** holes smaller than this (eroded level px) are judged by their middle ... */
+const SMALL_HOLE = 100;
+/** ... when that middle has at least this many pixels */
+const SMALL_HOLE_MIDDLE = 8;
 
 /**
  * The reclaim rules decide per flooded patch, and a patch can straddle a real hole and the
@@ -1781,11 +1785,21 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       const every = Math.max(1, Math.floor(cc.area[l]! / 3000));
       if (seen[l]++ % every === 0) perComp[l]!.push(cls.D[i]!);
     }
+    // a small hole is mostly within the blur and JPEG ringing of its dark rim: judge it by its
+    // middle (one more erosion) where that leaves enough pixels
+    const inner: (number[] | null)[] = perComp.map(() => null);
+    const smallCore = erode3x3(candCore, w, h);
+    for (let i = 0; i < n; i++) {
+      const l = cc.labels[i]!;
+      if (!l || !smallCore[i] || cc.area[l]! < minHole || cc.area[l]! >= SMALL_HOLE) continue;
+      (inner[l] ??= []).push(cls.D[i]!);
+    }
     for (let l = 1; l <= cc.count; l++) {
       if (cc.area[l]! < minHole) continue;
       // a real hole shows the background itself: same distance statistics as clean background,
       // or as the background right around the product there (e.g. both under a cast shadow)
       const med = quantile(perComp[l]!, 0.5);
+      const middle = inner[l];
       const [bx0, by0, bx1, by1] = cc.box[l]!;
       const r = Math.max(12, Math.round(0.5 * Math.max(bx1 - bx0, by1 - by0)));
       const local: number[] = [];
@@ -1797,7 +1811,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
         }
       const localMedian = local.length > 30 ? quantile(local, 0.5) : refMedian;
       const cleanD = Math.max(2 * refMedian, 0.3 * T_DIST);
-      const likeClean = med <= cleanD;
+      let likeClean = med <= cleanD;
       const likeLocal = Math.abs(med - localMedian) <= 1;
       // ... or as smooth as the clean backdrop and of the colour of the open backdrop around it,
       // where the model is off (the middle of a big ring on a sweep). A sweep's misfit shifts
@@ -1806,6 +1820,10 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       const shift = sampled ? medianDifference(sampled.inside, sampled.around) : null;
       const likeAround = () =>
         shift !== null && Math.abs(shift[0]) < BAY_OFFSET && Math.hypot(shift[1], shift[2]) < HOLE_HUE_SHIFT && shadedSpread(sampled!, cc.box[l]!, cls.sigma, w, h) <= cleanD;
+      // (the middle of a small hole: unless it is measurably off the open backdrop's colour,
+      // like a light stripe between dark ones)
+      const offColour = shift !== null && (Math.abs(shift[0]) >= BAY_OFFSET || Math.hypot(shift[1], shift[2]) >= HOLE_HUE_SHIFT);
+      if (!likeClean && middle && middle.length >= SMALL_HOLE_MIDDLE && !offColour) likeClean = quantile(middle, 0.5) <= cleanD;
       if (!likeClean && !likeLocal && !likeAround()) continue;
       // ... and not light print of another hue (white stripes on a tinted backdrop), which
       // reclaimOffsetPrint gave back for the same reason
