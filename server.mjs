@@ -20,6 +20,7 @@ const host = process.env.HOST || undefined;
 
 const app = express();
 app.disable("x-powered-by");
+app.use(refuseUnroutable);
 app.use(compression());
 // Fingerprinted assets never change; everything else in build/client may.
 app.use("/assets", express.static(path.join(root, "build/client/assets"), { immutable: true, maxAge: "1y" }));
@@ -31,6 +32,34 @@ app.use((error, _req, res, _next) => {
   console.error(error);
   res.status(500).json({ detail: "Internal Server Error" });
 });
+
+/**
+ * Requests Remix cannot turn into a Request answer 4xx in the API's shape, not 500: a method
+ * outside HTTP's usual set (undici refuses TRACE outright) and a Host header that is not a
+ * host[:port] (it makes the request URL unparsable, or moves the path into its query).
+ */
+function refuseUnroutable(req, res, next) {
+  if (!METHODS.includes(req.method)) return res.status(405).set("Allow", METHODS.join(", ")).json({ detail: "Method Not Allowed" });
+  for (const name of ["host", "x-forwarded-host"]) {
+    const value = req.headers[name];
+    if (value !== undefined && !validHost(value)) return res.status(400).json({ detail: `Invalid ${name === "host" ? "Host" : "X-Forwarded-Host"} header` });
+  }
+  next();
+}
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w](?:[\w-]*[\w])?(?:\.[\w](?:[\w-]*[\w])?)*\.?)(?::(\d{1,5}))?$/;
+
+function validHost(value) {
+  const match = HOST.exec(value);
+  if (!match || (match[1] !== undefined && Number(match[1]) > 65535)) return false;
+  try {
+    new URL(`http://${value}/`); // (the WHATWG parser has the last word: e.g. a bad xn-- label)
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const server = app.listen(port, host, () => console.log(`[studio] listening on http://${host ?? "localhost"}:${port}`));
 // Node closes an idle keep-alive connection after 5 s. A poll that arrives just as it does gets

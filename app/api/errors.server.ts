@@ -10,7 +10,7 @@ export function jsonResponse(status: number, body: unknown, headers?: HeadersIni
   return new Response(JSON.stringify(body), { status, headers: h });
 }
 
-/** Thrown anywhere below a /v1 route; `apiRoute` turns it into its response. */
+/** Thrown anywhere below an API route; `handleApi` turns it into its response. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -36,7 +36,8 @@ export const conflict = (detail: string) => new ApiError(409, detail);
 export const badRequest = (detail: string) => new ApiError(400, detail);
 export const payloadTooLarge = (detail: string) => new ApiError(413, detail);
 export const unsupportedMediaType = (detail: string) => new ApiError(415, detail);
-export const methodNotAllowed = () => new ApiError(405, "Method Not Allowed");
+/** `allow`: the methods the resource has (RFC 9110 asks a 405 to name them). */
+export const methodNotAllowed = (allow: string) => new ApiError(405, "Method Not Allowed", { Allow: allow });
 export const validationFailed = (issues: ValidationIssue[]) => new ApiError(422, issues);
 
 /** Collects 422 issues across several inputs so one response reports them all (as FastAPI does). */

@@ -15,7 +15,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Buff
       if (done) break;
       total += value.length;
       if (total > maxBytes) {
-        await reader.cancel().catch(() => undefined);
+        discardRest(reader, maxBytes);
         throw payloadTooLarge("Request body is larger than 20 MB");
       }
       chunks.push(Buffer.from(value));
@@ -25,4 +25,26 @@ export async function readBody(request: Request, maxBytes: number): Promise<Buff
     throw badRequest("The request body could not be read");
   }
   return Buffer.concat(chunks, total);
+}
+
+/**
+ * Reads and drops the rest of a refused body (up to `limit` more bytes) while the 413 goes out:
+ * cancelling the stream would reset the connection, and a client still sending (chunked, with
+ * no Content-Length to refuse it by) would see the reset instead of the answer.
+ */
+function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number) {
+  void (async () => {
+    let dropped = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        dropped += value.length;
+        if (dropped > limit) break;
+      }
+    } catch {
+      return;
+    }
+    await reader.cancel().catch(() => undefined);
+  })();
 }

@@ -1,14 +1,13 @@
-// Serves local-store presigned URLs (GET; Remix answers HEAD from the same loader).
-import type { LoaderFunctionArgs } from "@remix-run/node";
+// Serves local-store presigned URLs: read-only (GET, and HEAD from the same handler).
 import { appBlobStore } from "~/storage/app-blob-store.server";
 import { serveBlob } from "~/storage/index.server";
-import { handleApi } from "~/api/handle.server";
-import { methodNotAllowed } from "~/api/errors.server";
+import { apiRoute } from "~/api/handle.server";
 
-export async function loader({ params }: LoaderFunctionArgs) {
-  appBlobStore(); // configures the store from env if this is the first request since start
-  return serveBlob(params.token ?? "");
-}
-
-// Presigned URLs are read-only.
-export const action = () => handleApi(async () => { throw methodNotAllowed(); });
+const route = apiRoute({
+  GET: async ({ params }) => {
+    appBlobStore(); // configures the store from env if this is the first request since start
+    return serveBlob(params.token ?? "");
+  },
+});
+export const loader = route.loader;
+export const action = route.action;

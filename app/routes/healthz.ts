@@ -1,4 +1,8 @@
+import { apiRoute } from "~/api/handle.server";
+
 // Liveness, with no auth and no database work: the baseline the benchmarks compare against.
-export function loader() {
-  return new Response('{"ok":true}', { headers: { "Content-Type": "application/json" } });
-}
+const route = apiRoute({
+  GET: async () => new Response('{"ok":true}', { headers: { "Content-Type": "application/json" } }),
+});
+export const loader = route.loader;
+export const action = route.action;

@@ -1,14 +1,13 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { handleApi } from "~/api/handle.server";
-import { jsonResponse, methodNotAllowed, validationFailed } from "~/api/errors.server";
+import { apiRoute } from "~/api/handle.server";
+import { jsonResponse, validationFailed } from "~/api/errors.server";
 import { authenticateProxy } from "~/storefront/proxy-auth.server";
 import { publishedJobsForProduct, STOREFRONT_CACHE } from "~/storefront/published-jobs.server";
 import { PRODUCT_GID } from "~/jobs/job-kinds";
 
-// GET /proxy/products/{product_id} (the storefront's /apps/studio/products/{id}): the
-// product's published jobs. {product_id} is the numeric id Liquid prints, or the full gid.
-export const loader = ({ request, params }: LoaderFunctionArgs) =>
-  handleApi(async () => {
+const route = apiRoute({
+  // GET /proxy/products/{product_id} (the storefront's /apps/studio/products/{id}): the
+  // product's published jobs. {product_id} is the numeric id Liquid prints, or the full gid.
+  GET: async ({ request, params }) => {
     const { shop } = await authenticateProxy(request);
     const raw = params.productId ?? "";
     const productId = /^\d+$/.test(raw) ? `gid://shopify/Product/${raw}` : raw;
@@ -17,6 +16,7 @@ export const loader = ({ request, params }: LoaderFunctionArgs) =>
     }
     const jobs = await publishedJobsForProduct(shop, productId);
     return jsonResponse(200, { product_id: productId, jobs }, STOREFRONT_CACHE);
-  });
-
-export const action = () => handleApi(async () => { throw methodNotAllowed(); });
+  },
+});
+export const loader = route.loader;
+export const action = route.action;

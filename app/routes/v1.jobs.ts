@@ -1,7 +1,6 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { authenticateApi } from "~/api/auth.server";
-import { handleApi } from "~/api/handle.server";
-import { IssueList, jsonResponse, methodNotAllowed } from "~/api/errors.server";
+import { apiRoute } from "~/api/handle.server";
+import { IssueList, jsonResponse } from "~/api/errors.server";
 import { enumParam, intParam, patternParam, singleQuery } from "~/api/params.server";
 import { readBody } from "~/api/read-body.server";
 import { MAX_CREATE_BODY_BYTES, parseCreateJobRequest } from "~/api/create-job-request.server";
@@ -11,9 +10,9 @@ import { JOB_KINDS, JOB_STATUSES, PRODUCT_GID, ULID_PATTERN } from "~/jobs/job-k
 import { serializeJob } from "~/jobs/serialize.server";
 import { finalArtifacts } from "~/jobs/find-job.server";
 
-// GET /v1/jobs — the shop's jobs, newest first, cursor-paginated.
-export const loader = ({ request }: LoaderFunctionArgs) =>
-  handleApi(async () => {
+const route = apiRoute({
+  // GET /v1/jobs — the shop's jobs, newest first, cursor-paginated.
+  GET: async ({ request }) => {
     const { shop } = await authenticateApi(request);
     const url = new URL(request.url);
     const issues = new IssueList();
@@ -26,15 +25,15 @@ export const loader = ({ request }: LoaderFunctionArgs) =>
     const page = await listJobs({ shop, status, kind, productId, cursor, limit });
     const jobs = await Promise.all(page.jobs.map((job) => serializeJob(job, job.artifacts)));
     return jsonResponse(200, { jobs, next_cursor: page.nextCursor });
-  });
-
-// POST /v1/jobs — create a job from an upload or an allowlisted Shopify CDN URL.
-export const action = ({ request }: ActionFunctionArgs) =>
-  handleApi(async () => {
-    if (request.method !== "POST") throw methodNotAllowed();
+  },
+  // POST /v1/jobs — create a job from an upload or an allowlisted Shopify CDN URL.
+  POST: async ({ request }) => {
     const body = await readBody(request, MAX_CREATE_BODY_BYTES);
     const { shop } = await authenticateApi(request, body);
     const input = await parseCreateJobRequest(request, body, shop);
     const { job, created } = await createJob(input);
     return jsonResponse(201, await serializeJob(job, await finalArtifacts(job.id)), created ? {} : { "Idempotent-Replayed": "true" });
-  });
+  },
+});
+export const loader = route.loader;
+export const action = route.action;

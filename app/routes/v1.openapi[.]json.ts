@@ -1,5 +1,8 @@
+import { apiRoute } from "~/api/handle.server";
 import { openApiDocument } from "~/api/openapi.server";
 
-export function loader() {
-  return new Response(JSON.stringify(openApiDocument()), { headers: { "Content-Type": "application/json" } });
-}
+const route = apiRoute({
+  GET: async () => new Response(JSON.stringify(openApiDocument()), { headers: { "Content-Type": "application/json" } }),
+});
+export const loader = route.loader;
+export const action = route.action;

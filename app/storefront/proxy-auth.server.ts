@@ -7,17 +7,19 @@ import { ApiError } from "~/api/errors.server";
 import { normalizeShopDomain } from "~/api/shop-domain";
 
 export async function authenticateProxy(request: Request): Promise<{ shop: string }> {
+  // (the library throws, not answers, on a shop that is not a shop domain: refuse it first)
+  const raw = new URL(request.url).searchParams.get("shop");
+  const shop = normalizeShopDomain(raw);
+  if (!shop || shop !== raw) throw refused("Invalid shop: expected a *.myshopify.com domain");
   let installed: boolean;
   try {
     installed = Boolean((await authenticate.public.appProxy(request)).session);
   } catch (error) {
     // The library answers a bad, missing or stale signature with a bare 400.
     if (error instanceof Response) throw refused("Invalid or stale app proxy signature");
+    if (error instanceof Error && error.constructor.name === "InvalidShopError") throw refused("Invalid shop: expected a *.myshopify.com domain");
     throw error;
   }
-  const raw = new URL(request.url).searchParams.get("shop");
-  const shop = normalizeShopDomain(raw);
-  if (!shop || shop !== raw) throw refused("Invalid shop: expected a *.myshopify.com domain");
   if (!installed) throw refused("Studio is not installed on this shop");
   return { shop };
 }

@@ -2,6 +2,7 @@
 // endpoint, through both auth paths, must get a 4xx in the contract's JSON shape.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { randomBytes } from "node:crypto";
+import { request } from "node:http";
 import { startServer, type TestServer } from "../support/test-server";
 import { bearerFetch, hmacFetch } from "../support/api-client";
 import { multipart, productPhoto } from "../support/images";
@@ -106,4 +107,92 @@ it("answers malformed but signed app proxy requests with a 4xx and a JSON detail
       if (method !== "HEAD") expect(JSON.parse(text), `${method} ${path}`).toHaveProperty("detail");
     }
   }
+});
+
+/** A request as a raw client may send it (fetch refuses TRACE and sets Host itself). */
+function rawRequest(method: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; allow: string | undefined; text: string }> {
+  const { hostname, port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const req = request({ hostname, port, method, path, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, allow: res.headers.allow, text }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+it("answers unusual methods with 405, a JSON detail and the methods the resource has", async () => {
+  for (const path of ["/healthz", "/v1/jobs", `/v1/jobs/${jobId}`, "/v1/openapi.json", "/blobs/x", "/app"]) {
+    for (const method of ["TRACE", "PROPFIND", "MKCOL", "LOCK"]) {
+      const res = await rawRequest(method, path);
+      expect(res.status, `${method} ${path}: ${res.text.slice(0, 200)}`).toBe(405);
+      expect(JSON.parse(res.text)).toEqual({ detail: "Method Not Allowed" });
+      expect(res.allow).toBeTruthy();
+    }
+  }
+  const cases: [string, string, string][] = [
+    ["POST", "/healthz", "GET, HEAD"],
+    ["DELETE", "/v1/openapi.json", "GET, HEAD"],
+    ["OPTIONS", "/v1/jobs", "GET, HEAD, POST"],
+    ["OPTIONS", `/v1/jobs/${jobId}/cancel`, "POST"],
+    ["GET", `/v1/jobs/${jobId}/cancel`, "POST"],
+    ["PATCH", `/v1/jobs/${jobId}/publication`, "GET, HEAD, PUT, DELETE"],
+  ];
+  for (const [method, path, allow] of cases) {
+    // (authenticated: OPTIONS once ran the list's GET handler and answered with the jobs)
+    const res = await bearerFetch(server.url, path, { method });
+    expect(res.status, `${method} ${path}`).toBe(405);
+    expect(res.headers.get("allow"), `${method} ${path}`).toBe(allow);
+    expect(await res.json()).toEqual({ detail: "Method Not Allowed" });
+  }
+});
+
+it("answers a malformed Host header with a 400, not a 500 or another route's page", async () => {
+  for (const host of ["a b", "evil.com:99999", "[::1", "%", "@", "xn--", "a?b", "a#b", "a/b"]) {
+    for (const path of ["/healthz", "/v1/jobs"]) {
+      const res = await rawRequest("GET", path, { Host: host });
+      expect(res.status, `Host ${host} ${path}: ${res.text.slice(0, 200)}`).toBe(400);
+      expect(JSON.parse(res.text)).toHaveProperty("detail");
+    }
+  }
+  const forwarded = await rawRequest("GET", "/healthz", { "X-Forwarded-Host": "a b" });
+  expect(forwarded.status).toBe(400);
+  expect((await rawRequest("GET", "/healthz", { Host: "[::1]:80" })).status).toBe(200);
+});
+
+it("refuses a signed app proxy request whose shop is not a shop domain with a 401", async () => {
+  for (const shop of ["evil.com", "", "a", "..", "x y"]) {
+    const url = signAsShopify(new URL(`${server.url}/proxy/products/42`), { shop });
+    const res = await fetch(url);
+    expect(res.status, `shop ${JSON.stringify(shop)}`).toBe(401);
+    expect(await res.json()).toHaveProperty("detail");
+  }
+});
+
+it("lets a client that streams an oversized body (chunked, no Content-Length) read its 413", async () => {
+  const { hostname, port } = new URL(server.url);
+  const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request({ hostname, port, method: "POST", path: "/v1/jobs", headers: { "Content-Type": "multipart/form-data; boundary=x", "Transfer-Encoding": "chunked" } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, text }));
+    });
+    req.on("error", reject);
+    const chunk = Buffer.alloc(1024 * 1024, 0x61);
+    let sent = 0;
+    const pump = () => {
+      while (sent < 30) {
+        sent++;
+        if (!req.write(chunk)) return void req.once("drain", pump);
+      }
+      req.end();
+    };
+    pump();
+  });
+  expect(answer.status).toBe(413);
+  expect(JSON.parse(answer.text)).toHaveProperty("detail");
 });
