@@ -100,7 +100,8 @@ export async function parseCreateJobRequest(
 
   const kindRaw = stringField(fields.kind, "kind", issues);
   if (kindRaw === null) issues.add(missing("kind"));
-  const kind = kindRaw ? enumParam(kindRaw, "body", "kind", JOB_KINDS, issues) : undefined;
+  // ("" is a value, and not one of the kinds: an enum error, not a missing field)
+  const kind = typeof kindRaw === "string" ? enumParam(kindRaw, "body", "kind", JOB_KINDS, issues) : undefined;
   const pipeline = kind ? pipelineFor(kind) : undefined;
   if (kind && !pipeline) {
     issues.add({ loc: ["body", "kind"], msg: `Jobs of kind '${kind}' are not available on this server yet`, type: "value_error" });

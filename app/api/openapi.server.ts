@@ -42,7 +42,12 @@ export function openApiDocument(): object {
   }
   registry.add(onModelRenderOptions, { id: "OnModelRenderOptions" });
   const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}`, io: "output" });
-  for (const schema of Object.values(schemas)) delete (schema as Record<string, unknown>).$schema;
+  // (the ids zod writes are fragments, which JSON Schema 2020-12 forbids in $id: the $refs
+  // resolve against the document anyway)
+  for (const schema of Object.values(schemas)) {
+    delete (schema as Record<string, unknown>).$schema;
+    delete (schema as Record<string, unknown>).$id;
+  }
 
   cached = {
     openapi: "3.1.0",

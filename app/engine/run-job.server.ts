@@ -117,7 +117,9 @@ class JobRun {
       if (output === "failed") return;
       await this.commitStage(stage, index, output.message, output.artifacts ?? [], stage.units + (output.extraUnits ?? 0));
     }
-    await this.finish("succeeded", "Done: your images are ready", null);
+    // A cancel that came during the last stage stops the job after it too (the contract's
+    // rule): the success is written only if no cancel is pending, in the same update.
+    if (!(await this.finish("succeeded", "Done: your images are ready", null))) await this.finishCancelled();
   }
 
   private throwIfAborted() {
@@ -287,15 +289,18 @@ class JobRun {
     });
   }
 
-  /** Exactly one terminal event: only the lease holder of a running job can write it. */
-  async finish(status: "succeeded" | "failed" | "cancelled", message: string, stage: string | null, error?: ErrorExtra) {
+  /**
+   * Exactly one terminal event: only the lease holder of a running job can write it, and a
+   * success only while no cancel is pending. False if nothing was written.
+   */
+  async finish(status: "succeeded" | "failed" | "cancelled", message: string, stage: string | null, error?: ErrorExtra): Promise<boolean> {
     const cost = costOf(this.costUnits);
-    await db().$transaction(async (tx) => {
+    return db().$transaction(async (tx) => {
       const { count } = await tx.job.updateMany({
-        where: { id: this.job.id, status: "running", leaseOwner: this.workerId },
+        where: { id: this.job.id, status: "running", leaseOwner: this.workerId, ...(status === "succeeded" ? { cancelRequested: false } : {}) },
         data: { status, stage: null, finishedAt: new Date(), leaseOwner: null, leaseExpiresAt: null },
       });
-      if (count !== 1) return;
+      if (count !== 1) return false;
       await appendEventTx(tx, this.job.id, {
         type: status === "succeeded" ? "succeeded" : "failed",
         visibility: "public",
@@ -303,6 +308,7 @@ class JobRun {
         message,
         extra: error ? { cost, error } : { cost },
       });
+      return true;
     });
   }
 }

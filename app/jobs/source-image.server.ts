@@ -34,6 +34,51 @@ export interface SourceImageInfo {
   bytes: number;
 }
 
+const PNG_IEND = Buffer.from([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+/**
+ * Whether the file runs to its format's end marker, which a cut-off upload lacks (its header
+ * still reads fine, so only decoding would tell, in the job): PNG's IEND chunk, the JPEG
+ * image's own EOI, WebP's RIFF length.
+ */
+export function isComplete(format: SourceFormat, bytes: Buffer): boolean {
+  switch (format) {
+    case "png":
+      return bytes.includes(PNG_IEND, 8);
+    case "jpeg":
+      return jpegReachesEoi(bytes);
+    case "webp":
+      return bytes.length >= 8 && bytes.readUInt32LE(4) + 8 <= bytes.length;
+  }
+}
+
+/**
+ * Walks the JPEG's segments to the EOI that ends the image: a thumbnail's EOI sits inside an
+ * APP segment, and data after the image (a phone's motion-photo video) is never looked at.
+ */
+function jpegReachesEoi(bytes: Buffer): boolean {
+  let pos = 2;
+  while (pos + 1 < bytes.length) {
+    if (bytes[pos] !== 0xff) return false;
+    const marker = bytes[pos + 1]!;
+    if (marker === 0xff) {
+      pos++; // fill byte
+      continue;
+    }
+    if (marker === 0xd9) return true;
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      pos += 2;
+      continue;
+    }
+    if (pos + 3 >= bytes.length) return false;
+    pos += 2 + bytes.readUInt16BE(pos + 2);
+    if (marker !== 0xda) continue;
+    // entropy-coded data runs to the next marker other than a stuffed 0xFF00 or a restart
+    while (pos + 1 < bytes.length && !(bytes[pos] === 0xff && bytes[pos + 1] !== 0 && !(bytes[pos + 1]! >= 0xd0 && bytes[pos + 1]! <= 0xd7))) pos++;
+  }
+  return false;
+}
+
 /** Throws 413/415/422 ApiErrors; `loc` names the input for the 422 body. */
 export async function inspectSourceImage(bytes: Buffer, loc: (string | number)[]): Promise<SourceImageInfo> {
   if (bytes.length > MAX_SOURCE_BYTES) throw payloadTooLarge("Image is larger than 20 MB");
@@ -50,7 +95,7 @@ export async function inspectSourceImage(bytes: Buffer, loc: (string | number)[]
   } catch {
     width = undefined;
   }
-  if (!width || !height) {
+  if (!width || !height || !isComplete(format, bytes)) {
     throw new ApiError(422, [
       { loc, msg: `The ${format.toUpperCase()} image could not be read: the file is damaged or incomplete`, type: "value_error" },
     ]);

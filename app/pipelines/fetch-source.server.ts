@@ -1,7 +1,7 @@
 // fetch_source: get the source bytes (stored upload, or an allowlisted Shopify CDN URL),
 // then decode, auto-orient and convert to sRGB. Shared by every kind of job.
 import sharp from "sharp";
-import { normalizeSource, type RasterImage } from "~/imaging/index.server";
+import { normalizeSource, UnsupportedImageError, type RasterImage } from "~/imaging/index.server";
 import { inspectSourceImage, MAX_SOURCE_BYTES } from "~/jobs/source-image.server";
 import { ApiError } from "~/api/errors.server";
 import { isAllowedSourceUrl } from "~/jobs/source-url";
@@ -17,10 +17,10 @@ async function download(url: string, signal: AbortSignal): Promise<Buffer> {
     // Redirects are refused: they could lead off the allowlisted host.
     response = await fetch(url, { redirect: "manual", signal: AbortSignal.any([signal, AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS)]) });
   } catch (error) {
-    throw new StageError("source_unreachable", "Could not download the source image; will retry", true, { error: String(error) });
+    throw new StageError("source_unreachable", "Could not download the source image", true, { error: String(error) });
   }
   if (response.status >= 500 || response.status === 429) {
-    throw new StageError("source_unreachable", `Shopify CDN answered ${response.status}; will retry`, true);
+    throw new StageError("source_unreachable", `Shopify CDN answered ${response.status}`, true);
   }
   if (response.status !== 200) {
     throw new StageError("source_not_found", `The source image could not be downloaded (HTTP ${response.status})`, false);
@@ -59,7 +59,14 @@ export const fetchSourceStage: StageDefinition = {
       if (error instanceof ApiError) throw new StageError("invalid_source", String(error.message), false);
       throw error;
     }
-    const source = await normalizeSource(bytes);
+    let source;
+    try {
+      source = await normalizeSource(bytes);
+    } catch (error) {
+      // (damaged data past a sound header: the photo's fault, and no retry will mend it)
+      if (error instanceof UnsupportedImageError) throw new StageError("invalid_source", error.message, false);
+      throw error;
+    }
     ctx.memo.set("source", source.image);
     return {
       message: `Source loaded: ${source.width}×${source.height} ${source.format.toUpperCase()}`,

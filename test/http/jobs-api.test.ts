@@ -1,6 +1,7 @@
 // Contract rules of /v1 against a real production server on SQLite (black box).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
+import Ajv2020 from "ajv/dist/2020";
 import { startServer, type TestServer } from "../support/test-server";
 import { bearerFetch, hmacFetch, waitFor } from "../support/api-client";
 import { encodeForm, multipart, productPhoto } from "../support/images";
@@ -137,9 +138,16 @@ describe("POST /v1/jobs", () => {
       [multipart({ kind: "catalog_image", options: '{"fill": 7}', image: { data: await productPhoto(), filename: "a.jpg", type: "image/jpeg" } }), 422, "options"],
       [multipart({ kind: "catalog_image", options: '{"colour": "red"}', image: { data: await productPhoto(), filename: "a.jpg", type: "image/jpeg" } }), 422, "options"],
       [multipart({ kind: "catalog_image", product_id: "42", image: { data: await productPhoto(), filename: "a.jpg", type: "image/jpeg" } }), 422, "product_id"],
+      [multipart({ kind: "", image: { data: await productPhoto(), filename: "a.jpg", type: "image/jpeg" } }), 422, "kind"],
+      // cut off in transit: the header reads, the pixels do not (refused here, not failed later)
+      [multipart({ kind: "catalog_image", image: { data: (await productPhoto()).subarray(0, 3000), filename: "a.jpg", type: "image/jpeg" } }), 422, "image"],
+      [multipart({ kind: "catalog_image", image: { data: (await productPhoto({ format: "png" })).subarray(0, 3000), filename: "a.png", type: "image/png" } }), 422, "image"],
+      [multipart({ kind: "catalog_image", image: { data: (await productPhoto({ format: "webp" })).subarray(0, 1500), filename: "a.webp", type: "image/webp" } }), 422, "image"],
+      [JSON.stringify({ kind: "", source_url: "https://cdn.shopify.com/x.png" }), 422, "kind"],
     ];
     for (const [body, status, field] of cases) {
-      const res = await bearerFetch(server.url, "/v1/jobs", { method: "POST", body: body as FormData });
+      const headers: Record<string, string> = typeof body === "string" ? { "Content-Type": "application/json" } : {};
+      const res = await bearerFetch(server.url, "/v1/jobs", { method: "POST", body: body as FormData, headers });
       expect(res.status, `${field} → ${status}`).toBe(status);
       const json = await res.json();
       expect(json).toHaveProperty("detail");
@@ -340,6 +348,20 @@ describe("POST /v1/jobs/{id}/cancel", () => {
     expect(events.filter((e: any) => ["succeeded", "failed"].includes(e.event_type))).toHaveLength(1);
     expect(events.some((e: any) => e.stage === "export" && e.artifacts.length > 0)).toBe(false);
   });
+
+  it("cancels a job during its last stage: it ends cancelled, not succeeded", async () => {
+    // (a 4096 px export keeps the last stage busy for a while)
+    const form = multipart({ kind: "catalog_image", options: '{"size": 4096}', image: { data: await productPhoto(), filename: "a.jpg", type: "image/jpeg" } });
+    const job = await (await bearerFetch(server.url, "/v1/jobs", { method: "POST", body: form })).json();
+    await waitFor(async () => (await (await bearerFetch(server.url, `/v1/jobs/${job.public_id}`)).json()).stage === "export", 60_000, 10);
+    const res = await bearerFetch(server.url, `/v1/jobs/${job.public_id}/cancel`, { method: "POST" });
+    expect(res.status).toBe(202);
+    const done = await finished(job.public_id);
+    expect(done.status).toBe("cancelled");
+    const events = (await (await bearerFetch(server.url, `/v1/jobs/${job.public_id}/events`)).json()).events;
+    expect(events.filter((e: any) => ["succeeded", "failed"].includes(e.event_type))).toHaveLength(1);
+    expect(events[events.length - 1].extra.error.code).toBe("cancelled");
+  });
 });
 
 describe("service routes", () => {
@@ -356,6 +378,11 @@ describe("service routes", () => {
       expect.arrayContaining(["/v1/jobs", "/v1/jobs/{public_id}", "/v1/jobs/{public_id}/events", "/v1/jobs/{public_id}/cancel", "/v1/openapi.json", "/healthz"]),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["JobEventsResponse", "JobEventResponse", "ArtifactResponse", "HTTPValidationError", "JobDetail"]));
+    // every component is a valid JSON Schema 2020-12 (OpenAPI 3.1's dialect), e.g. no $id with a fragment
+    const ajv = new Ajv2020({ strict: false });
+    for (const [name, schema] of Object.entries(doc.components.schemas)) {
+      expect(ajv.validateSchema(schema as object), `${name}: ${ajv.errorsText(ajv.errors)}`).toBe(true);
+    }
   });
 
   it("unknown /v1 paths answer JSON 404", async () => {
