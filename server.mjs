@@ -66,6 +66,14 @@ const server = app.listen(port, host, () => console.log(`[studio] listening on h
 // ECONNRESET (any pause of the event loop makes the race likelier: the timer fires late, with
 // the next poll already on the wire). Keep idle connections for longer than clients and load
 // balancers do (60 s), and the header timeout above that.
+// Requests Node's parser refuses (headers over its 16 KB limit, malformed framing) never reach
+// Express; answer them in the API's JSON shape too instead of Node's bare status line.
+server.on("clientError", (error, socket) => {
+  if (error.code === "ECONNRESET" || !socket.writable) return socket.destroy();
+  const [status, detail] = error.code === "HPE_HEADER_OVERFLOW" ? [431, "Request Header Fields Too Large"] : [400, "Bad Request"];
+  const body = JSON.stringify({ detail });
+  socket.end(`HTTP/1.1 ${status} ${detail}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+});
 server.keepAliveTimeout = 65_000;
 server.headersTimeout = 66_000;
 for (const signal of ["SIGINT", "SIGTERM"]) {

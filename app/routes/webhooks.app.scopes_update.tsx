@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { authenticate } from "~/shopify.server";
 import { db } from "~/db.server";
+import { methodNotAllowed } from "~/api/errors.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { payload, session } = await authenticate.webhook(request);
@@ -10,3 +11,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   }
   return new Response();
 };
+
+// Shopify only POSTs here; anything else is a 405 in the API's shape, not Remix's bare 400.
+export const loader = () => methodNotAllowed("POST").toResponse();

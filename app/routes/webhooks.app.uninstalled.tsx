@@ -3,6 +3,7 @@ import { authenticate } from "~/shopify.server";
 import { db } from "~/db.server";
 import { forgetInstalledShop } from "~/api/auth.server";
 import { cancelUnfinishedJobs } from "~/jobs/cancel-job.server";
+import { methodNotAllowed } from "~/api/errors.server";
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { shop, session } = await authenticate.webhook(request);
@@ -13,3 +14,6 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   await cancelUnfinishedJobs(shop);
   return new Response();
 };
+
+// Shopify only POSTs here; anything else is a 405 in the API's shape, not Remix's bare 400.
+export const loader = () => methodNotAllowed("POST").toResponse();

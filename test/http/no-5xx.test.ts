@@ -196,3 +196,15 @@ it("lets a client that streams an oversized body (chunked, no Content-Length) re
   expect(answer.status).toBe(413);
   expect(JSON.parse(answer.text)).toHaveProperty("detail");
 });
+
+it("answers what Node's parser refuses (oversized headers) and GETs on webhooks in the JSON shape too", async () => {
+  const big = await rawRequest("GET", "/healthz", { "X-Filler": "x".repeat(20_000) });
+  expect(big.status).toBe(431);
+  expect(JSON.parse(big.text)).toEqual({ detail: "Request Header Fields Too Large" });
+  for (const path of ["/webhooks/compliance", "/webhooks/app/uninstalled", "/webhooks/app/scopes_update"]) {
+    const res = await rawRequest("GET", path);
+    expect(res.status, path).toBe(405);
+    expect(res.allow).toBe("POST");
+    expect(JSON.parse(res.text)).toEqual({ detail: "Method Not Allowed" });
+  }
+});
