@@ -980,6 +980,8 @@ const CLEAN_DIST = 1;
 const SMALL_HOLE = 100;
 /** ... when that middle has at least this many pixels */
 const SMALL_HOLE_MIDDLE = 8;
+/** a hole's rim this many times sharper than required needs only a plain contrast */
+const SHARP_RIM = 2;
 
 /**
  * The reclaim rules decide per flooded patch, and a patch can straddle a real hole and the
@@ -1871,7 +1873,11 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       for (let l = 1; l <= hc.count; l++) {
         const g = ringG[l]!.length ? quantile(ringG[l]!, 0.75) : 0;
         const d = ringD[l]!.length ? quantile(ringD[l]!, 0.5) : 0;
-        if (g >= Math.max(cls.gradThreshold, 0.35 * outerEdge) && d >= Math.max(1.5 * T_DIST, Math.min(0.4 * outerMedD, 2.5 * T_DIST))) accepted[l] = 1;
+        const needG = Math.max(cls.gradThreshold, 0.35 * outerEdge);
+        const clearly = d >= Math.max(1.5 * T_DIST, Math.min(0.4 * outerMedD, 2.5 * T_DIST));
+        // (a very sharp rim needs less contrast: the rim of a big ring striped black and white
+        // on a pastel backdrop is half white, a little below the outer silhouette's share)
+        if (g >= needG && (clearly || (g >= SHARP_RIM * needG && d >= 1.5 * T_DIST))) accepted[l] = 1;
       }
       for (let i = 0; i < n; i++) if (holeSeeds[i] && !accepted[lab[i]!]) holeSeeds[i] = 0;
     }

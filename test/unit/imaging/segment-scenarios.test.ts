@@ -422,4 +422,12 @@ describe("segmentProduct scenarios", () => {
     // to the backdrop model was a hair above the clean backdrop's (1.36 vs 1.35): filled (0.897)
     await expectIouPerSeed("small key bow's hole", [63060], 0.915);
   });
+
+  it("finds a big hole whose very sharp rim is half light stripes, a little short of contrast", async () => {
+    // unseen seed (69000-series): a ring striped black and white on a pink backdrop; the rim
+    // around its hole was half white, so its median distance (8.8) fell short of the share of
+    // the outer silhouette's it had to reach (8.9), though its edge was 3.7 times as sharp as
+    // needed: the hole was filled (0.632)
+    await expectIouPerSeed("striped ring's big hole", [69169], 0.95);
+  });
 });
