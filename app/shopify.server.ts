@@ -4,6 +4,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import { db } from "./db.server";
 import { env } from "./env.server";
 import { startBackgroundServices } from "./engine/background.server";
+import { authenticatedOrRefused, verifiedWebhookOrRefused } from "./admin/auth-refusals.server";
 
 const config = env();
 
@@ -27,7 +28,12 @@ startBackgroundServices();
 
 export default shopify;
 export const addDocumentResponseHeaders = shopify.addDocumentResponseHeaders;
-export const authenticate = shopify.authenticate;
+// (what the library throws instead of answering becomes a 4xx/503, not a 500)
+export const authenticate = {
+  ...shopify.authenticate,
+  admin: ((request: Request) => authenticatedOrRefused(() => shopify.authenticate.admin(request))) as typeof shopify.authenticate.admin,
+  webhook: ((request: Request) => verifiedWebhookOrRefused(() => shopify.authenticate.webhook(request))) as typeof shopify.authenticate.webhook,
+};
 export const unauthenticated = shopify.unauthenticated;
 export const login = shopify.login;
 export const registerWebhooks = shopify.registerWebhooks;

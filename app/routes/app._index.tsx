@@ -31,6 +31,7 @@ import { EMPTY_JOBS_ILLUSTRATION } from "~/components/illustrations";
 import { cancelSummary, formatAge, formatCost, isTerminal, jobName, kindLabel, plural, stageLabel, statusLook } from "~/components/job-format";
 import { useNow } from "~/components/useClientClock";
 import { useFreshArtifactUrls } from "~/components/useFreshArtifactUrls";
+import { readAdminForm } from "~/admin/admin-form.server";
 
 const PAGE_SIZE = 25;
 
@@ -74,7 +75,7 @@ export const loader = async ({ request }: LoaderFunctionArgs) => {
 
 export const action = async ({ request }: ActionFunctionArgs) => {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
+  const form = await readAdminForm(request);
   if (form.get("intent") !== "cancel") return { ok: false as const, message: "Unknown action" };
   const ids = form
     .getAll("id")

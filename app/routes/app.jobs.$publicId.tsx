@@ -41,6 +41,7 @@ import { artifactsOf, costOf, errorOf, stageProgress, terminalEvent, timelineSta
 import { useJobTimeline } from "~/components/useJobTimeline";
 import { useDisplayTimeZone } from "~/components/useClientClock";
 import { useFreshArtifactUrls } from "~/components/useFreshArtifactUrls";
+import { readAdminForm } from "~/admin/admin-form.server";
 
 export const loader = async ({ request, params }: LoaderFunctionArgs) => {
   const { session } = await authenticate.admin(request);
@@ -71,7 +72,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.f
 
 export const action = async ({ request, params }: ActionFunctionArgs) => {
   const { session, admin } = await authenticate.admin(request);
-  const form = await request.formData();
+  const form = await readAdminForm(request);
   const publicId = params.publicId ?? "";
   const intent = form.get("intent");
   if (intent === "cancel") {

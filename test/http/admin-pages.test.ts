@@ -109,6 +109,52 @@ describe("admin pages (production server)", () => {
     expect((await none.json()).errors.sources).toMatch(/Choose products or upload images/);
   });
 
+  it("refuses admin actions that are not a posted form with a 4xx, never a 500", async () => {
+    const job = await (await bearerFetch(server.url, "/v1/jobs", { method: "POST", body: multipart({ kind: "catalog_image", image: { data: await productPhoto(), filename: "a.jpg", type: "image/jpeg" } }) })).json();
+    const pages = [`/app/jobs/${job.public_id}?_data=routes%2Fapp.jobs.%24publicId`, "/app?index&_data=routes%2Fapp._index"];
+    for (const path of pages) {
+      const cases: [RequestInit, number][] = [
+        [{ method: "POST" }, 415],
+        [{ method: "POST", headers: { "Content-Type": "application/json" }, body: '{"intent":"cancel"}' }, 415],
+        [{ method: "POST", headers: { "Content-Type": "multipart/form-data; boundary=x" }, body: "--x\r\nbroken" }, 400],
+        [{ method: "DELETE" }, 405],
+        [{ method: "PATCH" }, 405],
+      ];
+      for (const [init, status] of cases) {
+        const res = await bearerFetch(server.url, path, { ...init, headers: { "User-Agent": BROWSER, ...(init.headers as Record<string, string>) } });
+        expect(res.status, `${init.method} ${path} ${JSON.stringify(init.headers ?? {})}`).toBe(status);
+      }
+    }
+    // the form itself still works
+    const form = new URLSearchParams({ intent: "cancel" });
+    const ok = await bearerFetch(server.url, pages[0]!, { method: "POST", body: form, headers: { "User-Agent": BROWSER } });
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).ok).toBe(true);
+  });
+
+  it("answers what Shopify's library refuses by throwing with a 4xx: the login page, a distrusted exit-iframe, a token for no shop", async () => {
+    const login = await fetch(`${server.url}/auth/login`);
+    expect(login.status).toBe(200);
+    expect(await login.text()).toContain("Store domain");
+    const bad = await fetch(`${server.url}/auth/login?shop=evil.com`);
+    expect(bad.status).toBe(200);
+    expect(await bad.text()).toContain("isn't a store domain");
+    const good = await fetch(`${server.url}/auth/login`, { method: "POST", body: new URLSearchParams({ shop: SHOP }), redirect: "manual" });
+    expect(good.status).toBeGreaterThanOrEqual(300);
+    expect(good.status).toBeLessThan(400);
+    for (const destination of ["https://evil.com", "", "//evil.com/admin"]) {
+      const res = await fetch(`${server.url}/auth/exit-iframe?shop=${SHOP}&host=${hostParam(SHOP)}&exitIframe=${encodeURIComponent(destination)}`, { headers: { "User-Agent": BROWSER } });
+      expect(res.status, destination).toBe(400);
+    }
+    const url = new URL(`${server.url}/app`);
+    url.searchParams.set("embedded", "1");
+    url.searchParams.set("shop", SHOP);
+    url.searchParams.set("host", hostParam(SHOP));
+    url.searchParams.set("id_token", await sessionToken(SHOP, { dest: "https://evil.com" }));
+    const foreign = await fetch(url, { headers: { "User-Agent": BROWSER, Accept: "text/html" } });
+    expect(foreign.status).toBe(400);
+  });
+
   it("has no demo routes, and keeps Shopify's frame-ancestors", async () => {
     expect((await fetch(`${server.url}/demo`)).status).toBe(404);
     expect((await fetch(`${server.url}/demo/app-bridge.js`)).status).toBe(404);

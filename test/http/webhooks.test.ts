@@ -58,6 +58,24 @@ afterAll(async () => {
 });
 
 describe("compliance webhooks", () => {
+  it("refuses a signed payload the library cannot read with a 400, not a 500", async () => {
+    const notJson = "{not json";
+    const res = await fetch(`${server.url}/webhooks/app/scopes_update`, {
+      method: "POST",
+      body: notJson,
+      headers: {
+        "Content-Type": "application/json",
+        "X-Shopify-Topic": "app/scopes_update",
+        "X-Shopify-Shop-Domain": SHOP,
+        "X-Shopify-API-Version": "2025-10",
+        "X-Shopify-Webhook-Id": crypto.randomUUID(),
+        "X-Shopify-Hmac-Sha256": getHmac(notJson, API_SECRET),
+      },
+    });
+    expect(res.status).toBe(400);
+    expect((await webhook("shop/redact", "evil.com", { shop_domain: "evil.com" })).status).toBe(400);
+  });
+
   it("shop/redact erases that shop's jobs, images, models and sessions, and only that shop's", async () => {
     const [mine, theirs] = await Promise.all([finishedJob(SHOP), finishedJob(OTHER_SHOP)]);
     const model = await bearerFetch(server.url, "/v1/models", { method: "POST", body: multipart({ image: { data: await personPhoto(), filename: "anna.jpg", type: "image/jpeg" }, anchors: JSON.stringify(PERSON_ANCHORS) }) });

@@ -1,0 +1,38 @@
+// Where Shopify's library sends a visitor it cannot place in a shop (no or a bad `shop`):
+// ask for the store's domain, then hand over to Shopify's install/login flow.
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
+import { login } from "~/shopify.server";
+
+type LoginErrors = { shop?: string };
+
+function explain(errors: Awaited<ReturnType<typeof login>>): LoginErrors {
+  if (errors.shop === "MISSING_SHOP") return { shop: "Enter your store's domain." };
+  if (errors.shop === "INVALID_SHOP") return { shop: "That isn't a store domain: use your-store.myshopify.com." };
+  return {};
+}
+
+// (login() throws the redirect into Shopify when the shop is good; otherwise it says why not)
+export const loader = async ({ request }: LoaderFunctionArgs) => ({ errors: new URL(request.url).searchParams.has("shop") ? explain(await login(request)) : {} });
+export const action = async ({ request }: ActionFunctionArgs) => ({ errors: explain(await login(request)) });
+
+export default function Login() {
+  const errors = useActionData<typeof action>()?.errors ?? useLoaderData<typeof loader>().errors;
+  return (
+    <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 480, margin: "4rem auto", lineHeight: 1.5 }}>
+      <h1>Log in to Studio</h1>
+      <Form method="post">
+        <label htmlFor="shop">Store domain</label>
+        <div style={{ display: "flex", gap: 8, marginTop: 4 }}>
+          <input id="shop" name="shop" type="text" autoComplete="on" placeholder="your-store.myshopify.com" style={{ flex: 1, padding: 6 }} aria-invalid={Boolean(errors.shop)} aria-describedby="shop-error" />
+          <button type="submit">Log in</button>
+        </div>
+        {errors.shop ? (
+          <p id="shop-error" role="alert" style={{ color: "#b3261e" }}>
+            {errors.shop}
+          </p>
+        ) : null}
+      </Form>
+    </main>
+  );
+}
