@@ -43,7 +43,7 @@ export async function createJob(input: CreateJobInput) {
   const sourceName =
     input.source.type === "upload"
       ? input.source.filename
-      : input.source.name || decodeURIComponent(new URL(input.source.url).pathname.split("/").pop() ?? "");
+      : input.source.name || fileNameOf(input.source.url);
   try {
     const job = await db().$transaction(async (tx) => {
       const job = await tx.job.create({
@@ -74,5 +74,15 @@ export async function createJob(input: CreateJobInput) {
       if (existing) return { job: existing, created: false };
     }
     throw error;
+  }
+}
+
+/** The URL's last path segment, decoded for display (as sent where its %-escapes are not UTF-8). */
+function fileNameOf(url: string): string {
+  const last = new URL(url).pathname.split("/").pop() ?? "";
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
   }
 }

@@ -113,6 +113,13 @@ describe("POST /v1/jobs", () => {
       body: JSON.stringify({ kind: "catalog_image", source_url: "https://cdn.shopify.com/s/files/1/0001/products/mug.jpg" }),
     });
     expect(ok.status).toBe(201);
+    // (a file name whose %-escapes are not UTF-8 is still a name: shown as sent, not a 500)
+    const oddName = await bearerFetch(server.url, "/v1/jobs", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ kind: "catalog_image", source_url: "https://cdn.shopify.com/s/files/%E0%A4%A" }),
+    });
+    expect(oddName.status).toBe(201);
     for (const url of ["http://cdn.shopify.com/x.jpg", "https://cdn.shopify.com.evil.test/x.jpg", "https://127.0.0.1/x.jpg", "https://evil.test/cdn.shopify.com/x.jpg"]) {
       const res = await bearerFetch(server.url, "/v1/jobs", {
         method: "POST",
