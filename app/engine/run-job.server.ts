@@ -108,8 +108,9 @@ class JobRun {
   async execute(stages: StageDefinition[]) {
     for (let index = this.job.stagesDone; index < stages.length; index++) {
       const stage = stages[index];
-      this.currentStage = stage.name;
+      // (a cancel between stages names the last stage that ran, not one that never started)
       if (await this.cancelRequested()) return this.finishCancelled();
+      this.currentStage = stage.name;
       this.throwIfAborted();
       await this.startStage(stage);
       const output = await this.runWithRetries(stage);

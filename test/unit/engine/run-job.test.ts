@@ -138,6 +138,8 @@ describe("runJob", () => {
     expectWellFormed(events);
     expect(events.some((e) => e.message === "second done")).toBe(false);
     expect(JSON.parse(events[events.length - 1].extra!).error.code).toBe("cancelled");
+    // the terminal event names the stage that ran last, not the one that never started
+    expect(events[events.length - 1].stage).toBe("first");
   });
 
   it("stops a job at its time limit", async () => {
