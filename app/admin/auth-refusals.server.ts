@@ -4,23 +4,28 @@
 // 4xx/503 responses here, not 500s.
 import { HttpMaxRetriesError, HttpRequestError, HttpResponseError, SessionStorageError, ShopifyError } from "@shopify/shopify-api";
 
+const SHOPIFY_UNREACHABLE = "Shopify didn't answer while Studio signed you in. Reload the page in a moment.";
 const text = (status: number, body: string) => new Response(body, { status, headers: { "Content-Type": "text/plain; charset=utf-8" } });
 
 /** `error` as the Response to throw, or null for a failure of ours (left a 500). */
 export function authRefusal(error: unknown): Response | null {
   if (error instanceof HttpRequestError || error instanceof HttpResponseError || error instanceof HttpMaxRetriesError) {
-    return text(503, "Shopify didn't answer while Studio signed you in. Reload the page in a moment.");
+    return text(503, SHOPIFY_UNREACHABLE);
   }
   if (error instanceof ShopifyError && !(error instanceof SessionStorageError)) return text(400, `Bad request: ${error.message}`);
   return null;
 }
 
-/** Runs an admin authentication; its Responses pass through, refusals become Responses. */
+/**
+ * Runs an admin authentication; its Responses pass through, refusals become Responses. (The
+ * library answers a failed token exchange, or a failed after-auth call to Shopify, with a bare
+ * 500: that is Shopify out of reach, a 503 with a line to read.)
+ */
 export async function authenticatedOrRefused<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof Response) throw error;
+    if (error instanceof Response) throw error.status === 500 ? text(503, SHOPIFY_UNREACHABLE) : error;
     throw authRefusal(error) ?? error;
   }
 }

@@ -153,6 +153,15 @@ describe("admin pages (production server)", () => {
     url.searchParams.set("id_token", await sessionToken(SHOP, { dest: "https://evil.com" }));
     const foreign = await fetch(url, { headers: { "User-Agent": BROWSER, Accept: "text/html" } });
     expect(foreign.status).toBe(400);
+    // a shop with no stored session: the library exchanges the token with Shopify, which this
+    // machine cannot reach
+    const stranger = "no-session-yet.myshopify.com";
+    url.searchParams.set("shop", stranger);
+    url.searchParams.set("host", hostParam(stranger));
+    url.searchParams.set("id_token", await sessionToken(stranger));
+    const unreachable = await fetch(url, { headers: { "User-Agent": BROWSER, Accept: "text/html" } });
+    expect(unreachable.status).toBe(503);
+    expect(await unreachable.text()).toContain("Shopify didn't answer");
   });
 
   it("has no demo routes, and keeps Shopify's frame-ancestors", async () => {
