@@ -982,6 +982,8 @@ const SMALL_HOLE = 100;
 const SMALL_HOLE_MIDDLE = 8;
 /** a hole's rim this many times sharper than required needs only a plain contrast */
 const SHARP_RIM = 2;
+/** how much further out a hole looks for open backdrop to compare with when none is near */
+const WIDE_REACH = 4;
 
 /**
  * The reclaim rules decide per flooded patch, and a patch can straddle a real hole and the
@@ -1160,10 +1162,11 @@ function residualsNear(
   open: Float32Array,
   level: Level,
   model: [Float32Array, Float32Array, Float32Array],
+  reach = 1,
 ): { inside: Residuals; insideAt: number[]; around: Residuals } | null {
   const { w, h } = level;
   const [x0, y0, x1, y1] = cc.box[l]!;
-  const r = Math.max(12, Math.round(0.5 * Math.max(x1 - x0, y1 - y0)));
+  const r = reach * Math.max(12, Math.round(0.5 * Math.max(x1 - x0, y1 - y0)));
   const step = Math.max(1, Math.round(r / 16));
   const inside: Residuals = [[], [], []];
   const insideAt: number[] = [];
@@ -1820,8 +1823,12 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       // lightness more than hue; light checks a shade off the backdrop differ in both.
       const sampled = residualsNear(l, cc, candCore, openBackdrop, level, cls.model);
       const shift = sampled ? medianDifference(sampled.inside, sampled.around) : null;
-      const likeAround = () =>
-        shift !== null && Math.abs(shift[0]) < BAY_OFFSET && Math.hypot(shift[1], shift[2]) < HOLE_HUE_SHIFT && shadedSpread(sampled!, cc.box[l]!, cls.sigma, w, h) <= cleanD;
+      // (no open backdrop near the middle of a big part, such as a key's bow: look further out)
+      const likeAround = () => {
+        const near = sampled ?? residualsNear(l, cc, candCore, openBackdrop, level, cls.model, WIDE_REACH);
+        const step = near ? medianDifference(near.inside, near.around) : null;
+        return step !== null && Math.abs(step[0]) < BAY_OFFSET && Math.hypot(step[1], step[2]) < HOLE_HUE_SHIFT && shadedSpread(near!, cc.box[l]!, cls.sigma, w, h) <= cleanD;
+      };
       // (the middle of a small hole: unless it is measurably off the open backdrop's colour,
       // like a light stripe between dark ones)
       const offColour = shift !== null && (Math.abs(shift[0]) >= BAY_OFFSET || Math.hypot(shift[1], shift[2]) >= HOLE_HUE_SHIFT);
