@@ -8,6 +8,8 @@ import { appBlobStore } from "~/storage/app-blob-store.server";
 import { jobBlobKey } from "~/storage/keys.server";
 import { jobQueue } from "~/engine/job-queue.server";
 import type { SourceImageInfo } from "./source-image.server";
+import { BUILTIN_PREFIX, holdModel } from "~/models/model-library.server";
+import { validationFailed } from "~/api/errors.server";
 
 const nextUlid = monotonicFactory();
 
@@ -46,6 +48,11 @@ export async function createJob(input: CreateJobInput) {
       : input.source.name || fileNameOf(input.source.url);
   try {
     const job = await db().$transaction(async (tx) => {
+      // (a model deleted since the options were validated: refused as they would be now)
+      const model = customModelOf(input);
+      if (model && !(await holdModel(tx, input.shop, model))) {
+        throw validationFailed([{ loc: ["body", "options", "model"], msg: "Unknown model: use an id from GET /v1/models", type: "value_error" }]);
+      }
       const job = await tx.job.create({
         data: {
           publicId,
@@ -75,6 +82,12 @@ export async function createJob(input: CreateJobInput) {
     }
     throw error;
   }
+}
+
+/** The shop's own model an on_model_render job will use (built-ins cannot be deleted). */
+function customModelOf(input: CreateJobInput): string | null {
+  const model = input.options.model;
+  return input.kind === "on_model_render" && typeof model === "string" && !model.startsWith(BUILTIN_PREFIX) ? model : null;
 }
 
 /** The URL's last path segment, decoded for display (as sent where its %-escapes are not UTF-8). */

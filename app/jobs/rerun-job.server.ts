@@ -47,13 +47,21 @@ export async function rerunJob(shop: string, publicId: string, options: { idempo
     return { ok: false, reason: "no_source", message: "This job has no stored source image." };
   }
 
-  const { job: created } = await createJob({
-    shop,
-    kind: job.kind,
-    options: checked.options,
-    productId: job.productId,
-    source,
-    idempotencyKey: options.idempotencyKey ?? null,
-  });
-  return { ok: true, job: created };
+  try {
+    const { job: created } = await createJob({
+      shop,
+      kind: job.kind,
+      options: checked.options,
+      productId: job.productId,
+      source,
+      idempotencyKey: options.idempotencyKey ?? null,
+    });
+    return { ok: true, job: created };
+  } catch (error) {
+    // (its model deleted between the check above and the new job's write)
+    if (error instanceof ApiError && error.status === 422) {
+      return { ok: false, reason: "invalid_options", message: "This job's model was just deleted. Create a new job instead." };
+    }
+    throw error;
+  }
 }

@@ -2,7 +2,7 @@
 // shop's own model photos. Ownership lives here: a foreign, unknown or malformed id is "not
 // found" for every caller (API, job validation, the render stage).
 import { monotonicFactory } from "ulid";
-import type { StudioModel } from "@prisma/client";
+import type { Prisma, StudioModel } from "@prisma/client";
 import { db } from "~/db.server";
 import { appBlobStore } from "~/storage/app-blob-store.server";
 import { builtinModelBlobKey, modelBlobKey } from "~/storage/keys.server";
@@ -119,6 +119,16 @@ export async function createModel(input: NewModel): Promise<StudioModelRecord> {
   }
 }
 
+/**
+ * Holds a custom model's row for the rest of a transaction by writing it (PostgreSQL locks the
+ * row, SQLite the database), so that creating a job that uses the model and deleting the model
+ * cannot interleave between one's check and the other's write. False if the model is gone.
+ */
+export async function holdModel(tx: Prisma.TransactionClient, shop: string, id: string): Promise<boolean> {
+  const { count } = await tx.studioModel.updateMany({ where: { id, shop }, data: { shop } });
+  return count === 1;
+}
+
 export type DeleteOutcome = { status: "deleted" } | { status: "not_found" } | { status: "builtin" } | { status: "in_use"; jobPublicId: string };
 
 /**
@@ -129,15 +139,19 @@ export async function deleteModel(shop: string, id: string): Promise<DeleteOutco
   const model = await findModel(shop, id);
   if (!model) return { status: "not_found" };
   if (model.builtin) return { status: "builtin" };
-  const user = await db().job.findFirst({
-    where: { shop, kind: "on_model_render", status: { in: ["queued", "running"] }, options: { contains: `"model":"${model.id}"` } },
-    select: { publicId: true },
+  const outcome = await db().$transaction(async (tx): Promise<DeleteOutcome> => {
+    // (held first: a job created meanwhile either committed before, and is found, or waits)
+    if (!(await holdModel(tx, shop, model.id))) return { status: "not_found" };
+    const user = await tx.job.findFirst({
+      where: { shop, kind: "on_model_render", status: { in: ["queued", "running"] }, options: { contains: `"model":"${model.id}"` } },
+      select: { publicId: true },
+    });
+    if (user) return { status: "in_use", jobPublicId: user.publicId };
+    await tx.studioModel.delete({ where: { id: model.id } });
+    return { status: "deleted" };
   });
-  if (user) return { status: "in_use", jobPublicId: user.publicId };
-  const { count } = await db().studioModel.deleteMany({ where: { id: model.id, shop } });
-  if (count === 0) return { status: "not_found" };
-  await appBlobStore().delete(model.storageKey).catch(() => undefined);
-  return { status: "deleted" };
+  if (outcome.status === "deleted") await appBlobStore().delete(model.storageKey).catch(() => undefined);
+  return outcome;
 }
 
 const storedBuiltins = new Set<MannequinSlug>();

@@ -26,6 +26,7 @@ import { ProductIcon, XIcon } from "@shopify/polaris-icons";
 import { TitleBar } from "@shopify/app-bridge-react";
 import { authenticate } from "~/shopify.server";
 import { createJob } from "~/jobs/create-job.server";
+import { ApiError } from "~/api/errors.server";
 import { isDemoMode } from "~/demo/demo-mode.server";
 import { kindChoices, kindDescription, parseNewJobs } from "~/admin/new-jobs.server";
 import { MAX_PRODUCTS, MAX_UPLOADS, type NewJobsErrors } from "~/admin/new-jobs.shared";
@@ -51,7 +52,16 @@ export const action = async ({ request }: ActionFunctionArgs) => {
   });
   if (!result.ok) return json({ errors: result.errors }, { status: 422 });
   const created = [];
-  for (const input of result.inputs) created.push((await createJob(input)).job.publicId);
+  for (const input of result.inputs) {
+    try {
+      created.push((await createJob(input)).job.publicId);
+    } catch (error) {
+      // (the chosen model deleted after the form was checked; jobs created so far stay)
+      if (!(error instanceof ApiError) || error.status !== 422) throw error;
+      const errors: NewJobsErrors = { form: [`The model was deleted while the jobs were created${created.length ? ` (${created.length} created)` : ""}. Choose another model.`], options: {}, images: {}, products: {} };
+      return json({ errors }, { status: 422 });
+    }
+  }
   throw redirect(created.length === 1 ? `/app/jobs/${created[0]}?created=1` : `/app?created=${created.length}`);
 };
 

@@ -200,6 +200,30 @@ describe("DELETE /v1/models/{id}", () => {
     expect((await bearerFetch(server.url, `/v1/jobs/${job.public_id}/cancel`, { method: "POST" })).status).toBe(202);
     expect((await bearerFetch(server.url, `/v1/models/${model.id}`, { method: "DELETE" })).status).toBe(204);
   });
+
+  it("never deletes a model that a job created at the same moment will use", async () => {
+    // (the worker is off: a job created before the delete stays queued, so the delete must 409)
+    const photo = await productPhoto();
+    // the delete lands at a range of moments after the creates start: before their checks,
+    // between a check and its job's write, after
+    for (const [round, delay] of [0, 3, 6, 10, 15, 20, 30, 45].entries()) {
+      const model = await validModel();
+      const create = () =>
+        bearerFetch(server.url, "/v1/jobs", {
+          method: "POST",
+          body: multipart({ kind: "on_model_render", image: { data: photo, filename: "tee.jpg", type: "image/jpeg" }, options: JSON.stringify({ model: model.id, provider: "local" }) }),
+        });
+      const pending = [create(), create(), create(), create()];
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      const remove = await bearerFetch(server.url, `/v1/models/${model.id}`, { method: "DELETE" });
+      const creates = await Promise.all(pending);
+      const made = creates.filter((res) => res.status === 201).length;
+      expect([204, 409], `round ${round}`).toContain(remove.status);
+      for (const res of creates) expect([201, 422], `round ${round}`).toContain(res.status);
+      if (remove.status === 204) expect(made, `round ${round}: deleted, yet jobs were created for it`).toBe(0);
+      else expect(made, `round ${round}`).toBeGreaterThan(0);
+    }
+  });
 });
 
 describe("hostile input", () => {
