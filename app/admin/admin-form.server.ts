@@ -3,7 +3,7 @@
 // fetcher can show, instead of failing in `request.formData()` as a 500.
 import { json } from "@remix-run/node";
 
-/** The form an admin action was posted, or a thrown 405/400 response. */
+/** The form an admin action was posted, or a thrown 405/415/400 response. */
 export async function readAdminForm(request: Request): Promise<FormData> {
   if (request.method !== "POST") throw json({ ok: false, message: "Method Not Allowed" }, { status: 405, headers: { Allow: "POST" } });
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
