@@ -1,4 +1,4 @@
-// The admin pages' small actions (cancel, publish, add to product, rerun) post plain forms.
+// The admin pages' small actions (cancel, publish, add to product, rerun; the login page) post plain forms.
 // Anything else — another method, a JSON or empty body — is refused with a 4xx the page's
 // fetcher can show, instead of failing in `request.formData()` as a 500.
 import { json } from "@remix-run/node";

@@ -3,6 +3,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { login } from "~/shopify.server";
+import { readAdminForm } from "~/admin/admin-form.server";
 
 type LoginErrors = { shop?: string };
 
@@ -12,19 +13,28 @@ function explain(errors: Awaited<ReturnType<typeof login>>): LoginErrors {
   return {};
 }
 
-// (login() throws the redirect into Shopify when the shop is good; otherwise it says why not)
-export const loader = async ({ request }: LoaderFunctionArgs) => ({ errors: new URL(request.url).searchParams.has("shop") ? explain(await login(request)) : {} });
-export const action = async ({ request }: ActionFunctionArgs) => ({ errors: explain(await login(request)) });
+// (login() throws the redirect into Shopify when the shop is good; otherwise it says why not;
+// the page keeps what was typed, to be corrected)
+export const loader = async ({ request }: LoaderFunctionArgs) => {
+  const shop = new URL(request.url).searchParams.get("shop");
+  return { errors: shop === null ? {} : explain(await login(request)), shop: shop ?? "" };
+};
+export const action = async ({ request }: ActionFunctionArgs) => {
+  // (the library reads the body itself and fails on one that is not a form: hand it a clean one)
+  const field = (await readAdminForm(request)).get("shop");
+  const shop = typeof field === "string" ? field : "";
+  return { errors: explain(await login(new Request(request.url, { method: "POST", body: new URLSearchParams({ shop }) }))), shop };
+};
 
 export default function Login() {
-  const errors = useActionData<typeof action>()?.errors ?? useLoaderData<typeof loader>().errors;
+  const { errors, shop } = useActionData<typeof action>() ?? useLoaderData<typeof loader>();
   return (
     <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 480, margin: "4rem auto", lineHeight: 1.5 }}>
       <h1>Log in to Studio</h1>
       <Form method="post">
         <label htmlFor="shop">Store domain</label>
         <div style={{ display: "flex", gap: 8, marginTop: 4 }}>
-          <input id="shop" name="shop" type="text" autoComplete="on" placeholder="your-store.myshopify.com" style={{ flex: 1, padding: 6 }} aria-invalid={Boolean(errors.shop)} aria-describedby="shop-error" />
+          <input key={shop} id="shop" name="shop" type="text" defaultValue={shop} autoComplete="on" placeholder="your-store.myshopify.com" style={{ flex: 1, padding: 6 }} aria-invalid={Boolean(errors.shop)} aria-describedby="shop-error" />
           <button type="submit">Log in</button>
         </div>
         {errors.shop ? (

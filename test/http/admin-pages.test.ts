@@ -138,7 +138,16 @@ describe("admin pages (production server)", () => {
     expect(await login.text()).toContain("Store domain");
     const bad = await fetch(`${server.url}/auth/login?shop=evil.com`);
     expect(bad.status).toBe(200);
-    expect(await bad.text()).toContain("isn't a store domain");
+    const badPage = await bad.text();
+    expect(badPage).toContain("isn't a store domain");
+    expect(badPage).toContain('value="evil.com"'); // kept, to be corrected
+    const notForm = await fetch(`${server.url}/auth/login`, { method: "POST", headers: { "Content-Type": "application/json" }, body: '{"shop": 1}' });
+    expect(notForm.status).toBe(415);
+    const fileShop = new FormData();
+    fileShop.append("shop", new Blob(["x"]), "shop.txt");
+    const withFile = await fetch(`${server.url}/auth/login`, { method: "POST", body: fileShop });
+    expect(withFile.status).toBe(200);
+    expect(await withFile.text()).toContain("Enter your store");
     const good = await fetch(`${server.url}/auth/login`, { method: "POST", body: new URLSearchParams({ shop: SHOP }), redirect: "manual" });
     expect(good.status).toBeGreaterThanOrEqual(300);
     expect(good.status).toBeLessThan(400);
