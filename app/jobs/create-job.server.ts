@@ -8,7 +8,7 @@ import { appBlobStore } from "~/storage/app-blob-store.server";
 import { jobBlobKey } from "~/storage/keys.server";
 import { jobQueue } from "~/engine/job-queue.server";
 import type { SourceImageInfo } from "./source-image.server";
-import { BUILTIN_PREFIX, holdModel } from "~/models/model-library.server";
+import { BUILTIN_PREFIX, holdModel, UNKNOWN_MODEL } from "~/models/model-library.server";
 import { validationFailed } from "~/api/errors.server";
 
 const nextUlid = monotonicFactory();
@@ -51,7 +51,7 @@ export async function createJob(input: CreateJobInput) {
       // (a model deleted since the options were validated: refused as they would be now)
       const model = customModelOf(input);
       if (model && !(await holdModel(tx, input.shop, model))) {
-        throw validationFailed([{ loc: ["body", "options", "model"], msg: "Unknown model: use an id from GET /v1/models", type: "value_error" }]);
+        throw validationFailed([{ loc: ["body", "options", "model"], msg: UNKNOWN_MODEL, type: "value_error" }]);
       }
       const job = await tx.job.create({
         data: {

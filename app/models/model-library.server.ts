@@ -129,6 +129,9 @@ export async function holdModel(tx: Prisma.TransactionClient, shop: string, id: 
   return count === 1;
 }
 
+/** What a job's options are told when their model is not the shop's (or no longer exists). */
+export const UNKNOWN_MODEL = "Unknown model: use an id from GET /v1/models";
+
 export type DeleteOutcome = { status: "deleted" } | { status: "not_found" } | { status: "builtin" } | { status: "in_use"; jobPublicId: string };
 
 /**

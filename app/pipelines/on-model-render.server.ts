@@ -5,7 +5,7 @@ import sharp from "sharp";
 import { z } from "zod";
 import { exportFinals, type ExportedImage, type RasterImage } from "~/imaging/index.server";
 import { GARMENT_CATEGORIES } from "~/imaging/on-model/types";
-import { DEFAULT_MODEL_ID, findModel } from "~/models/model-library.server";
+import { DEFAULT_MODEL_ID, findModel, UNKNOWN_MODEL } from "~/models/model-library.server";
 import { defaultProviderFor, PROVIDER_NAMES, providerFor } from "~/providers/index.server";
 import { segmentStage } from "./catalog-image.server";
 import { fetchSourceStage } from "./fetch-source.server";
@@ -127,7 +127,7 @@ export const onModelRenderPipeline: PipelineDefinition = {
     const issues: OptionIssue[] = [];
     const model = typeof options.model === "string" ? options.model : DEFAULT_MODEL_ID;
     if (!(await findModel(shop, model))) {
-      issues.push({ path: ["model"], msg: "Unknown model: use an id from GET /v1/models", type: "value_error" });
+      issues.push({ path: ["model"], msg: UNKNOWN_MODEL, type: "value_error" });
     }
     const provider = (options.provider as Options["provider"] | undefined) ?? defaultProviderFor(shop);
     const unavailable = providerFor(provider).unavailableReason();
