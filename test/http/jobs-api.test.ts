@@ -23,6 +23,17 @@ async function createJob(fields: Record<string, string> = {}, shop = SHOP, heade
   return bearerFetch(server.url, "/v1/jobs", { method: "POST", body: form, shop, headers });
 }
 
+/** Waits for the job to end; it must be cancelled, its timeline ending with one failed/cancelled event. */
+async function endedCancelled(publicId: string) {
+  expect((await finished(publicId)).status).toBe("cancelled");
+  const events = (await (await bearerFetch(server.url, `/v1/jobs/${publicId}/events`)).json()).events;
+  const last = events[events.length - 1];
+  expect(last.event_type).toBe("failed");
+  expect(last.extra.error.code).toBe("cancelled");
+  expect(events.filter((e: any) => ["succeeded", "failed"].includes(e.event_type))).toHaveLength(1);
+  return events;
+}
+
 async function finished(publicId: string, shop = SHOP) {
   return waitFor(async () => {
     const res = await bearerFetch(server.url, `/v1/jobs/${publicId}`, { shop });
@@ -346,13 +357,7 @@ describe("POST /v1/jobs/{id}/cancel", () => {
     await waitFor(async () => (await (await bearerFetch(server.url, `/v1/jobs/${job.public_id}`)).json()).status === "running", 30_000, 20);
     const res = await bearerFetch(server.url, `/v1/jobs/${job.public_id}/cancel`, { method: "POST" });
     expect(res.status).toBe(202);
-    const done = await finished(job.public_id);
-    expect(done.status).toBe("cancelled");
-    const events = (await (await bearerFetch(server.url, `/v1/jobs/${job.public_id}/events`)).json()).events;
-    const last = events[events.length - 1];
-    expect(last.event_type).toBe("failed");
-    expect(last.extra.error.code).toBe("cancelled");
-    expect(events.filter((e: any) => ["succeeded", "failed"].includes(e.event_type))).toHaveLength(1);
+    const events = await endedCancelled(job.public_id);
     expect(events.some((e: any) => e.stage === "export" && e.artifacts.length > 0)).toBe(false);
   });
 
@@ -363,11 +368,7 @@ describe("POST /v1/jobs/{id}/cancel", () => {
     await waitFor(async () => (await (await bearerFetch(server.url, `/v1/jobs/${job.public_id}`)).json()).stage === "export", 60_000, 10);
     const res = await bearerFetch(server.url, `/v1/jobs/${job.public_id}/cancel`, { method: "POST" });
     expect(res.status).toBe(202);
-    const done = await finished(job.public_id);
-    expect(done.status).toBe("cancelled");
-    const events = (await (await bearerFetch(server.url, `/v1/jobs/${job.public_id}/events`)).json()).events;
-    expect(events.filter((e: any) => ["succeeded", "failed"].includes(e.event_type))).toHaveLength(1);
-    expect(events[events.length - 1].extra.error.code).toBe("cancelled");
+    await endedCancelled(job.public_id);
   });
 });
 
