@@ -1182,8 +1182,11 @@ function residualsNear(
   return inside[0].length < 8 || around[0].length < 8 ? null : { inside, insideAt, around };
 }
 
-/** Largest hue difference (Lab units) between a hole and the open backdrop around it when the model is off there. */
+/** Largest hue difference (Lab units) between a hole and the open backdrop around it when the model is off there ... */
 const HOLE_HUE_SHIFT = 1;
+/** ... and for a hole at most SMOOTH_HOLE times as rough as the clean backdrop */
+const SMOOTH_HOLE_HUE_SHIFT = 1.5;
+const SMOOTH_HOLE = 0.5;
 
 /**
  * Median normalised distance of the samples from their own median colour: the noise of a patch
@@ -1827,7 +1830,13 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       const likeAround = () => {
         const near = sampled ?? residualsNear(l, cc, candCore, openBackdrop, level, cls.model, WIDE_REACH);
         const step = near ? medianDifference(near.inside, near.around) : null;
-        return step !== null && Math.abs(step[0]) < BAY_OFFSET && Math.hypot(step[1], step[2]) < HOLE_HUE_SHIFT && shadedSpread(near!, cc.box[l]!, cls.sigma, w, h) <= cleanD;
+        if (step === null || Math.abs(step[0]) >= BAY_OFFSET) return false;
+        const spread = shadedSpread(near!, cc.box[l]!, cls.sigma, w, h);
+        // (a patch half as rough as the clean backdrop is no print or texture, and may be off
+        // in hue by more: the middle of a big ring under a strong vignette, whose curve the
+        // quadratic model cannot follow there)
+        const hueShift = Math.hypot(step[1], step[2]);
+        return spread <= cleanD && (hueShift < HOLE_HUE_SHIFT || (hueShift < SMOOTH_HOLE_HUE_SHIFT && spread <= SMOOTH_HOLE * cleanD));
       };
       // (the middle of a small hole: unless it is measurably off the open backdrop's colour,
       // like a light stripe between dark ones)
