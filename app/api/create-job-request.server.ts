@@ -2,7 +2,7 @@
 // validated CreateJobInput. Every refusal happens here, before anything is stored.
 import { badRequest, IssueList, payloadTooLarge, unsupportedMediaType, type ValidationIssue } from "./errors.server";
 import { JOB_KINDS, PRODUCT_GID } from "~/jobs/job-kinds";
-import { inspectSourceImage, MAX_SOURCE_BYTES } from "~/jobs/source-image.server";
+import { inspectSourceImage, MAX_SOURCE_BYTES, MAX_SOURCE_SIZE } from "~/jobs/source-image.server";
 import { isAllowedSourceUrl } from "~/jobs/source-url";
 import { pipelineFor } from "~/pipelines/index.server";
 import { validateJobOptions } from "~/jobs/job-options.server";
@@ -141,7 +141,7 @@ export async function parseCreateJobRequest(
   issues.throwIfAny();
 
   if (fields.image) {
-    if (fields.image.size > MAX_SOURCE_BYTES) throw payloadTooLarge("Image is larger than 20 MB");
+    if (fields.image.size > MAX_SOURCE_BYTES) throw payloadTooLarge(`Image is larger than ${MAX_SOURCE_SIZE}`);
     const bytes = Buffer.from(await fields.image.arrayBuffer());
     const info = await inspectSourceImage(bytes, ["body", "image"]);
     source = { type: "upload", bytes, info, filename: fields.image.name || null };

@@ -2,7 +2,7 @@
 // into a validated NewModel. Every refusal happens here, before anything is stored; image
 // rules are the same as for POST /v1/jobs (PNG/JPEG/WebP by content, 20 MB, 40 MP).
 import { badRequest, IssueList, payloadTooLarge, unsupportedMediaType, type ValidationIssue } from "./errors.server";
-import { inspectSourceImage, MAX_SOURCE_BYTES } from "~/jobs/source-image.server";
+import { inspectSourceImage, MAX_SOURCE_BYTES, MAX_SOURCE_SIZE } from "~/jobs/source-image.server";
 import { checkAnchorsFit, parseAnchors } from "~/models/anchors";
 import type { NewModel } from "~/models/model-library.server";
 
@@ -61,7 +61,7 @@ export async function parseCreateModelRequest(request: Request, body: Buffer, sh
   issues.throwIfAny();
 
   const file = image as File;
-  if (file.size > MAX_SOURCE_BYTES) throw payloadTooLarge("Image is larger than 20 MB");
+  if (file.size > MAX_SOURCE_BYTES) throw payloadTooLarge(`Image is larger than ${MAX_SOURCE_SIZE}`);
   const bytes = Buffer.from(await file.arrayBuffer());
   const info = await inspectSourceImage(bytes, ["body", "image"]);
   if (Math.min(info.width, info.height) < MIN_MODEL_SIDE) {

@@ -2,9 +2,14 @@
 // oversized upload is refused (413) without buffering it all.
 import { badRequest, payloadTooLarge } from "./errors.server";
 
-export async function readBody(request: Request, maxBytes: number): Promise<Buffer> {
+/**
+ * `limit` names the cap in the 413 (by default `maxBytes` itself); an upload route names its
+ * image limit, as its cap adds room for the multipart framing around the image.
+ */
+export async function readBody(request: Request, maxBytes: number, limit = describeBytes(maxBytes)): Promise<Buffer> {
+  const tooLarge = () => payloadTooLarge(`Request body is larger than ${limit}`);
   const declared = request.headers.get("content-length");
-  if (declared !== null && Number(declared) > maxBytes) throw payloadTooLarge("Request body is larger than 20 MB");
+  if (declared !== null && Number(declared) > maxBytes) throw tooLarge();
   if (!request.body) return Buffer.alloc(0);
   const chunks: Buffer[] = [];
   let total = 0;
@@ -16,7 +21,7 @@ export async function readBody(request: Request, maxBytes: number): Promise<Buff
       total += value.length;
       if (total > maxBytes) {
         discardRest(reader, maxBytes);
-        throw payloadTooLarge("Request body is larger than 20 MB");
+        throw tooLarge();
       }
       chunks.push(Buffer.from(value));
     }
@@ -25,6 +30,13 @@ export async function readBody(request: Request, maxBytes: number): Promise<Buff
     throw badRequest("The request body could not be read");
   }
   return Buffer.concat(chunks, total);
+}
+
+/** 65536 -> "64 KB", 20971520 -> "20 MB" (binary units, as the limits are set). */
+function describeBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${+(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} bytes`;
 }
 
 /**

@@ -4,6 +4,8 @@ import sharp from "sharp";
 import { ApiError, payloadTooLarge, unsupportedMediaType } from "~/api/errors.server";
 
 export const MAX_SOURCE_BYTES = 20 * 1024 * 1024;
+/** MAX_SOURCE_BYTES as the error messages name it */
+export const MAX_SOURCE_SIZE = "20 MB";
 export const MAX_SOURCE_PIXELS = 40_000_000;
 
 export type SourceFormat = "png" | "jpeg" | "webp";
@@ -81,7 +83,7 @@ function jpegReachesEoi(bytes: Buffer): boolean {
 
 /** Throws 413/415/422 ApiErrors; `loc` names the input for the 422 body. */
 export async function inspectSourceImage(bytes: Buffer, loc: (string | number)[]): Promise<SourceImageInfo> {
-  if (bytes.length > MAX_SOURCE_BYTES) throw payloadTooLarge("Image is larger than 20 MB");
+  if (bytes.length > MAX_SOURCE_BYTES) throw payloadTooLarge(`Image is larger than ${MAX_SOURCE_SIZE}`);
   const format = sniffImageFormat(bytes);
   if (!format) throw unsupportedMediaType("Unsupported image type: upload a PNG, JPEG or WebP image");
   let width: number | undefined;

@@ -9,6 +9,7 @@ import { listJobs } from "~/jobs/list-jobs.server";
 import { JOB_KINDS, JOB_STATUSES, PRODUCT_GID, ULID_PATTERN } from "~/jobs/job-kinds";
 import { serializeJob } from "~/jobs/serialize.server";
 import { finalArtifacts } from "~/jobs/find-job.server";
+import { MAX_SOURCE_SIZE } from "~/jobs/source-image.server";
 
 const route = apiRoute({
   // GET /v1/jobs — the shop's jobs, newest first, cursor-paginated.
@@ -28,7 +29,7 @@ const route = apiRoute({
   },
   // POST /v1/jobs — create a job from an upload or an allowlisted Shopify CDN URL.
   POST: async ({ request }) => {
-    const body = await readBody(request, MAX_CREATE_BODY_BYTES);
+    const body = await readBody(request, MAX_CREATE_BODY_BYTES, MAX_SOURCE_SIZE);
     const { shop } = await authenticateApi(request, body);
     const input = await parseCreateJobRequest(request, body, shop);
     const { job, created } = await createJob(input);
