@@ -607,17 +607,6 @@ function floodOnce(seeds: Uint8Array, passable: Uint8Array, w: number, h: number
 }
 
 /**
- * A region reached only through the shadow rule must lie outside the product. A grey product
- * flooded through a leak (its bottom edge has the colour of its own contact shadow, or a
- * highlight reaches the silhouette) is enclosed by its own sharp edges, while a cast shadow
- * spreads out into the open backdrop. Ray test: walking from a shadow pixel left, right, up
- * and down, the first pixel outside the shadow region is either unreached (product) or
- * background. Pixels that hit the product in at least 3 of the 4 directions are enclosed by
- * the product and marked in `blocked`, unless those obstacles are thick product parts (legs
- * and rung of a stool around its floor shadow) rather than the thin ring of edge pixels that
- * a leak leaves around a flooded product. Returns true if anything was blocked.
- */
-/**
  * Unreached pixels that belong to a sizeable component (the product and its parts). Small
  * unreached specks (noise, JPEG blocks inside a shadow) are not obstacles for the ray tests.
  */
@@ -755,9 +744,17 @@ function betweenThickParts(hits: number, thick: number): boolean {
 }
 
 /**
- * Blocks shadow the flood reached that only thin product encloses (>= 3 of 4 directions): a grey
- * product flooded through a leak, inside the ring of its own edge. `openRims` is the passable
- * mask that admitOpenShadowRims widened on this flood (null if it admitted nothing).
+ * A region reached only through the shadow rule must lie outside the product. A grey product
+ * flooded through a leak (its bottom edge has the colour of its own contact shadow, or a
+ * highlight reaches the silhouette) is enclosed by its own sharp edges, while a cast shadow
+ * spreads out into the open backdrop. Ray test: walking from a shadow pixel left, right, up
+ * and down, the first pixel outside the shadow region is either unreached (product) or
+ * background. Pixels that hit the product in at least 3 of the 4 directions are enclosed by
+ * the product and marked in `blocked`, unless those obstacles are thick product parts (legs
+ * and rung of a stool around its floor shadow) rather than the thin ring of edge pixels that
+ * a leak leaves around a flooded product. `openRims` is the passable mask that
+ * admitOpenShadowRims widened on this flood (null if it admitted nothing). Returns true if
+ * anything was blocked.
  */
 function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, w: number, h: number, blocked: Uint8Array, openRims: Uint8Array | null): boolean {
   const n = w * h;
