@@ -80,7 +80,9 @@ export function kindChoices(): KindChoice[] {
 
 export type NewJobsResult = { ok: true; inputs: CreateJobInput[] } | { ok: false; errors: NewJobsErrors };
 
-const emptyErrors = (): NewJobsErrors => ({ form: [], options: {}, images: {}, products: {} });
+// (keyed by what the form sent: on a plain object a product id "__proto__" would set the
+// prototype, and its error would vanish with the job it did not create)
+const emptyErrors = (): NewJobsErrors => ({ form: [], options: Object.create(null), images: {}, products: Object.create(null) });
 
 function hasErrors(errors: NewJobsErrors): boolean {
   return Boolean(

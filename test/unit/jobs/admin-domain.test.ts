@@ -182,6 +182,16 @@ describe("parseNewJobs (the admin's new-job form)", () => {
     );
     expect(!preview.ok && preview.errors.products["gid://shopify/Product/9"]).toBe("“Desk lamp”: not in the preview.");
   });
+
+  it("reports a product id that is no product, whatever its name, and creates nothing", async () => {
+    // (the form's JSON is the client's: "__proto__" as a key of a plain object set its
+    // prototype, so the error vanished and the submission made no job and said nothing)
+    for (const id of ["__proto__", "constructor", "gid://shopify/Collection/1"]) {
+      const result = await submit({ kind: "catalog_image", options: "{}", product: JSON.stringify({ id, title: "Odd" }) });
+      expect(result.ok, id).toBe(false);
+      expect(!result.ok && Object.entries(result.errors.products), id).toEqual([[id, "This isn't a Shopify product."]]);
+    }
+  });
 });
 
 describe("kindChoices", () => {
