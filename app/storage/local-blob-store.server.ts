@@ -2,7 +2,7 @@
 // The token is AES-256-GCM ciphertext, so it carries the key without revealing it
 // (contract: no raw key or path in any response) and cannot be forged or altered.
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
-import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, rmdir } from "node:fs/promises";
 import path from "node:path";
 import { BlobNotFoundError, type BlobStore, type PutOptions } from "./blob-store.server";
 
@@ -125,6 +125,25 @@ export interface LocalBlobStoreOptions {
   now?: () => number;
 }
 
+/** how often a write makes its folder again when deletes keep pruning it (see put) */
+const CREATE_ATTEMPTS = 5;
+
+/**
+ * Creates `file` (exclusive) in `dir`, making the folder first. A delete in the same folder
+ * prunes it once empty, which can happen between the mkdir and the open; once the file exists
+ * the folder is not empty and stays.
+ */
+async function createIn(dir: string, file: string) {
+  for (let attempt = 1; ; attempt++) {
+    await mkdir(dir, { recursive: true });
+    try {
+      return await open(file, "wx");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT" || attempt >= CREATE_ATTEMPTS) throw err;
+    }
+  }
+}
+
 export class LocalBlobStore implements BlobStore {
   readonly root: string;
   private readonly appUrl: string;
@@ -152,12 +171,11 @@ export class LocalBlobStore implements BlobStore {
   async put(key: string, body: Buffer, _options: PutOptions): Promise<void> {
     const target = this.pathFor(key);
     const dir = path.dirname(target);
-    await mkdir(dir, { recursive: true });
     // Same directory keeps the rename on one filesystem, hence atomic; the leading
     // dot keeps temp names out of the key space.
     const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(8).toString("hex")}.tmp`);
     try {
-      const handle = await open(temp, "wx");
+      const handle = await createIn(dir, temp);
       try {
         await handle.writeFile(body);
         await handle.sync();
@@ -183,7 +201,24 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    await rm(this.pathFor(key), { force: true });
+    const target = this.pathFor(key);
+    await rm(target, { force: true });
+    await this.pruneEmptyFolders(path.dirname(target));
+  }
+
+  /**
+   * Removes `dir` and its parents below the root while they are empty: every job and model has
+   * a folder, and erasing a shop's data should not leave thousands of them behind.
+   */
+  private async pruneEmptyFolders(dir: string): Promise<void> {
+    for (let current = dir; current.startsWith(this.root + path.sep); current = path.dirname(current)) {
+      try {
+        await rmdir(current);
+      } catch {
+        // not empty (another blob, or a write in flight), or already gone: stop here
+        return;
+      }
+    }
   }
 
   async presign(key: string, options: { contentType: string; ttlSeconds?: number }): Promise<string> {
