@@ -1537,6 +1537,15 @@ function coarsePass(level: Level, leaveOut?: FrameSide): CoarseResult {
 
 const MATTE_BAND = 3;
 const MATTE_RADIUS = 6;
+/**
+ * how far (times T_DIST) the local foreground must stand out from the backdrop for the mix to
+ * be trusted: at 1.5 the noise of a pixel's mix is about a seventh of the step, while the
+ * binary mask of a faint product sits a pixel inside its outline (a half-covered pixel is
+ * within T_DIST of the backdrop)
+ */
+const MATTE_CONTRAST = 1.5;
+/** largest mix (alpha before clamping) outside the mask that is still a mix of F and B */
+const MIX_OVERSHOOT = 1.25;
 /** depth inside the mask (px) from which a colour that is no mix of F and B is opaque print */
 const PRINT_DEPTH = 2;
 
@@ -1643,7 +1652,7 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
       continue;
     }
     // the foreground must stand out clearly from the background for the projection to be trusted
-    if (dFb[i]! / wf < 3 * T_DIST) {
+    if (dFb[i]! / wf < MATTE_CONTRAST * T_DIST) {
       fallback();
       continue;
     }
@@ -1674,6 +1683,12 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
     // band project towards a grey backdrop and were cut out as holes.
     if (fg[i] && res > 0.2 && (a > 0.5 || dIn[i]! >= PRINT_DEPTH)) {
       alpha[i] = 1;
+      continue;
+    }
+    // (outside the mask, a colour well past the foreground's own is no mix of the two: shadow
+    // darker than a grey product beside it)
+    if (!fg[i] && a > MIX_OVERSHOOT) {
+      fallback();
       continue;
     }
     alpha[i] = a < 0 ? 0 : a > 1 ? 1 : a;

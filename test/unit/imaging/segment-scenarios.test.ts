@@ -445,4 +445,21 @@ describe("segmentProduct scenarios", () => {
     // filled (0.487). 71179 (a white checked key, 0.907) had two bow holes judged the same way.
     await expectIouPerSeed("smooth hole off the model's hue", [73170, 71179], 0.93);
   });
+
+  it("places the outline of a faint product by the mix of its colour and the backdrop's", async () => {
+    // unseen seeds: a light grey ring on mid-grey (73071, 0.894) and a small pastel bottle on
+    // light grey (71025, 0.959). A pixel half covered by a faint product is within the noise
+    // threshold of the backdrop, so the binary mask sits a pixel inside the outline; the mix
+    // that places it was trusted only where the product stood out by 3 thresholds, not 1.5
+    await expectIouPerSeed("faint product's outline", [73071], 0.92);
+    await expectIouPerSeed("faint product's outline", [71025], 0.98);
+  });
+
+  it("does not take shadow darker than a small product for a mix of the product and the backdrop", async () => {
+    // unseen seeds: small products on light grey with a hard contact shadow. Next to the mask,
+    // that shadow projects past the product's own colour (mix > 1); taken as product it cost
+    // 69017 (small saturated headphones) 0.890 -> 0.877 and 71193 (a light grey blob) 0.784 -> 0.766
+    await expectIouPerSeed("small product over hard shadow", [69017], 0.885);
+    await expectIouPerSeed("small product over hard shadow", [71193], 0.775);
+  });
 });
