@@ -9,7 +9,7 @@ import type { CreateJobInput, JobSource } from "~/jobs/create-job.server";
 import { JOB_KINDS, PRODUCT_GID } from "~/jobs/job-kinds";
 import { validateJobOptions } from "~/jobs/job-options.server";
 import { fetchFeaturedImages, type AdminGraphql } from "~/jobs/product-images.server";
-import { inspectSourceImage, MAX_SOURCE_BYTES } from "~/jobs/source-image.server";
+import { inspectSourceImage, MAX_SOURCE_BYTES, MAX_SOURCE_SIZE } from "~/jobs/source-image.server";
 import { pipelineFor } from "~/pipelines/index.server";
 import { UNIT_PRICE_USD } from "~/pipelines/pipeline";
 import { kindLabel } from "~/components/job-format";
@@ -112,7 +112,7 @@ export async function parseNewJobs({ request, shop, graphql, productsUnavailable
     form = await new Request("http://local/", { method: "POST", headers: { "content-type": request.headers.get("content-type") ?? "" }, body: new Uint8Array(body) }).formData();
   } catch (error) {
     if (error instanceof ApiError && error.status === 413) {
-      errors.sources = `Upload at most ${MAX_UPLOADS} images of up to 20 MB each at a time.`;
+      errors.sources = `Upload at most ${MAX_UPLOADS} images of up to ${MAX_SOURCE_SIZE} each at a time.`;
     } else {
       errors.form.push("The form couldn't be read. Reload the page and try again.");
     }
@@ -147,7 +147,7 @@ export async function parseNewJobs({ request, shop, graphql, productsUnavailable
   if (files.length > MAX_UPLOADS) errors.sources = `Upload at most ${MAX_UPLOADS} images at a time.`;
   for (const [index, file] of files.slice(0, MAX_UPLOADS).entries()) {
     if (file.size > MAX_SOURCE_BYTES) {
-      errors.images[index] = "This image is larger than 20 MB.";
+      errors.images[index] = `This image is larger than ${MAX_SOURCE_SIZE}.`;
       continue;
     }
     const bytes = Buffer.from(await file.arrayBuffer());

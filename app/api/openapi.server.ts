@@ -4,7 +4,7 @@ import { z } from "zod";
 import * as S from "./schemas";
 import { catalogImageOptions } from "~/pipelines/catalog-image.server";
 import { onModelRenderOptions } from "~/pipelines/on-model-render.server";
-import { MAX_SOURCE_BYTES } from "~/jobs/source-image.server";
+import { MAX_SOURCE_BYTES, MAX_SOURCE_SIZE } from "~/jobs/source-image.server";
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
 const json = (id: string, description: string) => ({ description, content: { "application/json": { schema: ref(id) } } });
@@ -125,7 +125,7 @@ export function openApiDocument(): object {
           responses: {
             "201": json("JobDetail", "The job (also for a repeated Idempotency-Key)."),
             "400": json("ErrorDetail", "The body could not be parsed."),
-            "413": json("ErrorDetail", "Image over 20 MB or 40 megapixels."),
+            "413": json("ErrorDetail", `Image over ${MAX_SOURCE_SIZE} or 40 megapixels.`),
             "415": json("ErrorDetail", "Not a PNG, JPEG or WebP image."),
             ...errors,
           },
@@ -231,7 +231,7 @@ export function openApiDocument(): object {
           responses: {
             "201": json("ModelResponse", "The model; pass its id as options.model."),
             "400": json("ErrorDetail", "The body could not be parsed."),
-            "413": json("ErrorDetail", "Image over 20 MB or 40 megapixels."),
+            "413": json("ErrorDetail", `Image over ${MAX_SOURCE_SIZE} or 40 megapixels.`),
             "415": json("ErrorDetail", "Not multipart, or not a PNG, JPEG or WebP image."),
             ...errors,
           },

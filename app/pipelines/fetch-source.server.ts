@@ -2,7 +2,7 @@
 // then decode, auto-orient and convert to sRGB. Shared by every kind of job.
 import sharp from "sharp";
 import { normalizeSource, UnsupportedImageError, type RasterImage } from "~/imaging/index.server";
-import { inspectSourceImage, MAX_SOURCE_BYTES } from "~/jobs/source-image.server";
+import { inspectSourceImage, MAX_SOURCE_BYTES, MAX_SOURCE_SIZE } from "~/jobs/source-image.server";
 import { ApiError } from "~/api/errors.server";
 import { isAllowedSourceUrl } from "~/jobs/source-url";
 import { StageError } from "./stage-error";
@@ -26,12 +26,12 @@ async function download(url: string, signal: AbortSignal): Promise<Buffer> {
     throw new StageError("source_not_found", `The source image could not be downloaded (HTTP ${response.status})`, false);
   }
   const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > MAX_SOURCE_BYTES) throw new StageError("source_too_large", "The source image is larger than 20 MB", false);
+  if (declared > MAX_SOURCE_BYTES) throw new StageError("source_too_large", `The source image is larger than ${MAX_SOURCE_SIZE}`, false);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     total += chunk.length;
-    if (total > MAX_SOURCE_BYTES) throw new StageError("source_too_large", "The source image is larger than 20 MB", false);
+    if (total > MAX_SOURCE_BYTES) throw new StageError("source_too_large", `The source image is larger than ${MAX_SOURCE_SIZE}`, false);
     chunks.push(Buffer.from(chunk));
   }
   return Buffer.concat(chunks);
