@@ -509,7 +509,11 @@ function rejectShadowsInsideOutlines(reached: Uint8Array, cls: Classified, w: nu
   const kind = new Uint8Array(n);
   const openBg = openBackground(reached, shadowOnly, w, h);
   const solid = solidUnreached(reached, w, h);
-  for (let i = 0; i < n; i++) kind[i] = openBg[i] ? 0 : shadowOnly[i] ? 1 : solid[i] ? 2 : 3;
+  // (a hole the flood did not reach, such as the backdrop seen through a bag's handle, is open
+  // backdrop to these walks too: the product's inner outline borders it as its outer outline
+  // borders the backdrop, and a light grey bag flooded under its handle is inside both)
+  const hole = unreachedBackdrop(reached, cls, w, h);
+  for (let i = 0; i < n; i++) kind[i] = openBg[i] || hole[i] ? 0 : shadowOnly[i] ? 1 : solid[i] ? 2 : 3;
   const hits = new Uint8Array(n);
   // walking inward from open background: an anti-aliased halo (<= EDGE_HALO px of shadow-like
   // mixed pixels), then a thin edge run, then shadow again = a ring; shadow right away = a
@@ -557,6 +561,26 @@ function rejectShadowsInsideOutlines(reached: Uint8Array, cls: Classified, w: nu
       any = true;
     }
   return any;
+}
+
+/** Smallest core (level px, after one erosion) of an unreached patch of the backdrop's colour that counts as a hole. */
+const HOLE_CORE = 24;
+
+/**
+ * Unreached pixels of the backdrop's colour (within T_DIST) in patches whose core, one
+ * erosion in, has at least HOLE_CORE pixels: the backdrop seen through holes the flood could
+ * not reach, not the odd pixel of product that crosses the backdrop's colour. (Print of the
+ * backdrop's colour passes too; the walks then see its rim as an outline, as they would an
+ * outer one.)
+ */
+function unreachedBackdrop(reached: Uint8Array, cls: Classified, w: number, h: number): Uint8Array {
+  const n = w * h;
+  const clean = new Uint8Array(n);
+  for (let i = 0; i < n; i++) clean[i] = !reached[i] && cls.D[i]! <= T_DIST ? 1 : 0;
+  const cc = components(erode3x3(clean, w, h), w, h, false);
+  const cores = new Uint8Array(n);
+  for (let i = 0; i < n; i++) if (cc.labels[i] && cc.area[cc.labels[i]!]! >= HOLE_CORE) cores[i] = 1;
+  return flood(cores, clean, w, h);
 }
 
 /**

@@ -462,4 +462,12 @@ describe("segmentProduct scenarios", () => {
     await expectIouPerSeed("small product over hard shadow", [69017], 0.885);
     await expectIouPerSeed("small product over hard shadow", [71193], 0.775);
   });
+
+  it("keeps a light grey bag flooded as shadow under its handle, whose hole the flood did not reach", async () => {
+    // unseen seed (75000-series): a 60 px light grey bag on a pale tint over a hard shadow; its
+    // body was flooded as shadow, and the walks that find shadow inside an outline saw it closed
+    // in only from the sides: upwards they met the handle's unreached hole as product, one long
+    // solid run with the bag's top edge (0.287)
+    await expectIouPerSeed("light grey bag under its handle", [75196], 0.9);
+  });
 });
