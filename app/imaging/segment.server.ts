@@ -1865,7 +1865,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
       // (no open backdrop near the middle of a big part, such as a key's bow: look further out)
       const likeAround = () => {
         const near = sampled ?? residualsNear(l, cc, candCore, openBackdrop, level, cls.model, WIDE_REACH);
-        const step = near ? medianDifference(near.inside, near.around) : null;
+        const step = sampled ? shift : near ? medianDifference(near.inside, near.around) : null;
         if (step === null || Math.abs(step[0]) >= BAY_OFFSET) return false;
         const spread = shadedSpread(near!, cc.box[l]!, cls.sigma, w, h);
         // (a patch half as rough as the clean backdrop is no print or texture, and may be off
