@@ -1082,6 +1082,8 @@ const SMALL_HOLE = 100;
 const SMALL_HOLE_MIDDLE = 8;
 /** a hole's rim this many times sharper than required needs only a plain contrast */
 const SHARP_RIM = 2;
+/** A faint product's hole: its rim at least this share of the outer silhouette's edge and contrast. */
+const FAINT_RIM = 0.75;
 /** how much further out a hole looks for open backdrop to compare with when none is near */
 const WIDE_REACH = 4;
 
@@ -2009,6 +2011,9 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
         // (a very sharp rim needs less contrast: the rim of a big ring striped black and white
         // on a pastel backdrop is half white, a little below the outer silhouette's share)
         if (g >= needG && (clearly || (g >= SHARP_RIM * needG && d >= 1.5 * T_DIST))) accepted[l] = 1;
+        // (a faint product's outline is itself under those floors: the handle of a white bag on
+        // a pale tint is an outline like its outer one, as sharp and as far off the backdrop)
+        else if (g >= FAINT_RIM * outerEdge && d >= T_DIST && d >= FAINT_RIM * outerMedD) accepted[l] = 1;
       }
       for (let i = 0; i < n; i++) if (holeSeeds[i] && !accepted[lab[i]!]) holeSeeds[i] = 0;
     }
