@@ -247,6 +247,12 @@ function markBlurredSteps(level: Level, shadowLike: Uint8Array, passable: Uint8A
 
 /** A product this close to the backdrop (in units of the threshold) is faint. */
 const FAINT_STEP = 3;
+/**
+ * ... and its outline's edge may be this far under the edge threshold: the sharp step and the
+ * gain the closing must bring (FAINT_GAIN) keep noise out (the lower half of a grey key's bow
+ * on a grey sweep, whose outline is at 0.5 to 1 of the threshold).
+ */
+const FAINT_EDGE = 0.5;
 
 /**
  * A faint product a shade darker than the backdrop (a light grey ring on white) is shadow-like
@@ -262,7 +268,7 @@ function faintOutlines(level: Level, D: Float32Array, shadowLike: Uint8Array, G:
   for (let y = 3; y < h - 3; y++)
     for (let x = 3; x < w - 3; x++) {
       const i = y * w + x;
-      if (!passable[i] || G[i]! < gradThreshold || shadowLike[i]) continue;
+      if (!passable[i] || G[i]! < FAINT_EDGE * gradThreshold || shadowLike[i]) continue;
       const gx = P[i + 1]! - P[i - 1]!;
       const gy = P[i + w]! - P[i - w]!;
       const g = Math.hypot(gx, gy);
