@@ -483,7 +483,6 @@ const FAINT_GAIN_AREA = 0.005;
  * with faint outlines closed, where there are any (a light grey ring on white, whose body the
  * first flood entered through its outline's gaps).
  */
-
 function floodBackground(seeds: Uint8Array, cls: Classified, w: number, h: number): Uint8Array {
   const reached = floodThrough(seeds, cls, cls.passable, w, h);
   if (!cls.faintOutline) return reached;
@@ -529,7 +528,7 @@ function floodThrough(seeds: Uint8Array, cls: Classified, base: Uint8Array, w: n
  * falloff of a highlight on a dark product, or a floor shadow between stool legs, is enclosed
  * by product in >= 3 of 4 directions. Rays pass through background, rims and smooth
  * shadow-like areas (the inside of a hard shadow) and stop at anything else. Returns the
- * widened passable mask, or null when nothing was added.
+ * passable mask `base` widened by them, or null when nothing was added.
  */
 function admitOpenShadowRims(reached: Uint8Array, cls: Classified, base: Uint8Array, w: number, h: number): Uint8Array | null {
   const n = w * h;
@@ -861,9 +860,9 @@ function betweenThickParts(hits: number, thick: number): boolean {
  * background. Pixels that hit the product in at least 3 of the 4 directions are enclosed by
  * the product and marked in `blocked`, unless those obstacles are thick product parts (legs
  * and rung of a stool around its floor shadow) rather than the thin ring of edge pixels that
- * a leak leaves around a flooded product. `openRims` is the passable mask that
- * admitOpenShadowRims widened on this flood (null if it admitted nothing). Returns true if
- * anything was blocked.
+ * a leak leaves around a flooded product. `base` is the passable mask this flood started from
+ * and `openRims` the one admitOpenShadowRims widened from it (null if it admitted nothing).
+ * Returns true if anything was blocked.
  */
 function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, base: Uint8Array, w: number, h: number, blocked: Uint8Array, openRims: Uint8Array | null): boolean {
   const n = w * h;
