@@ -33,11 +33,15 @@
  *     open backdrop along little of their outline (light checks or stripes between dark ones)
  *     or step up from it at their outline (a key's teeth a shade lighter than the backdrop).
  *     Thin lines of shadow that the ray rules blocked across the mouth of a gap (floor shadow
- *     under a stool's rung) count as that gap's mouth, so the gap stays open.
+ *     under a stool's rung) count as that gap's mouth, so the gap stays open. A faint product
+ *     (a light grey ring on white) is shadow-like all over and its outline's mixed pixels pass
+ *     as backdrop: the flood is done again with the sharp steps into faint shadow-like colour
+ *     closed, and that result is kept where it leaves much more unreached.
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
  *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
  *     only if they look like the backdrop (noise statistics, up to a smooth shading across a big
- *     hole), are large enough and bounded by sharp, contrasted edges; everything else enclosed
+ *     hole), are large enough and bounded by sharp, contrasted edges (or, on a faint product,
+ *     by a rim nearly as sharp and contrasted as its outer outline); everything else enclosed
  *     is filled. Specks are dropped.
  *  5. Region-level second opinion (OpenCV's GrabCut: colour mixtures of product and backdrop,
  *     edge-aware smoothness, min-cut) in a band around the mask: it gives back product parts
