@@ -244,7 +244,9 @@ function markBlurredSteps(level: Level, shadowLike: Uint8Array, passable: Uint8A
     for (let x = 3; x < w - 3; x++) {
       const i = y * w + x;
       if (!shadowLike[i] || passable[i]) continue;
-      const ratio = stepSharpness(P, w, h, x, y);
+      const u = gradientDirection(P, w, i);
+      if (!u) continue;
+      const ratio = stepSharpness(P, w, h, x, y, u);
       if (ratio !== null && ratio < SOFT_EDGE_RATIO) out[i] = 1;
     }
 }
@@ -273,26 +275,31 @@ function faintOutlines(level: Level, D: Float32Array, shadowLike: Uint8Array, G:
     for (let x = 3; x < w - 3; x++) {
       const i = y * w + x;
       if (!passable[i] || G[i]! < FAINT_EDGE * gradThreshold || shadowLike[i]) continue;
-      const gx = P[i + 1]! - P[i - 1]!;
-      const gy = P[i + w]! - P[i - w]!;
-      const g = Math.hypot(gx, gy);
-      if (g < 1e-3) continue;
+      const u = gradientDirection(P, w, i);
+      if (!u) continue;
       // two pixels towards the darker side
-      const j = Math.round(y - (2 * gy) / g) * w + Math.round(x - (2 * gx) / g);
+      const j = Math.round(y - 2 * u[1]) * w + Math.round(x - 2 * u[0]);
       if (!shadowLike[j] || !(D[j]! > T_DIST) || D[j]! > FAINT_STEP * T_DIST) continue;
-      const ratio = stepSharpness(P, w, h, x, y);
+      const ratio = stepSharpness(P, w, h, x, y, u);
       if (ratio === null || ratio < SOFT_EDGE_RATIO) continue;
       (out ??= new Uint8Array(w * h))[i] = 1;
     }
   return out;
 }
 
+/** Unit direction of the luminance gradient at interior pixel i (central differences), or null where it is flat. */
+function gradientDirection(P: Float32Array, w: number, i: number): [number, number] | null {
+  const gx = P[i + 1]! - P[i - 1]!;
+  const gy = P[i + w]! - P[i - w]!;
+  const g = Math.hypot(gx, gy);
+  return g < 1e-3 ? null : [gx / g, gy / g];
+}
+
 /**
- * Along the luminance gradient at (x, y): the step across +-1 px as a share of the step across
- * +-3 px, or null where the profile is not monotonic (two close edges, or noise).
+ * Along the luminance gradient `u` at (x, y): the step across +-1 px as a share of the step
+ * across +-3 px, or null where the profile is not monotonic (two close edges, or noise).
  */
-function stepSharpness(P: Float32Array, w: number, h: number, x: number, y: number): number | null {
-  const i = y * w + x;
+function stepSharpness(P: Float32Array, w: number, h: number, x: number, y: number, [ux, uy]: [number, number]): number | null {
   const at = (px: number, py: number) => {
     if (px < 0) px = 0;
     if (py < 0) py = 0;
@@ -306,12 +313,6 @@ function stepSharpness(P: Float32Array, w: number, h: number, x: number, y: numb
     const ty = py - y0;
     return (P[y0 * w + x0]! * (1 - tx) + P[y0 * w + x1]! * tx) * (1 - ty) + (P[y1 * w + x0]! * (1 - tx) + P[y1 * w + x1]! * tx) * ty;
   };
-  const gx = P[i + 1]! - P[i - 1]!;
-  const gy = P[i + w]! - P[i - w]!;
-  const g = Math.hypot(gx, gy);
-  if (g < 1e-3) return null;
-  const ux = gx / g;
-  const uy = gy / g;
   const m3 = at(x - 3 * ux, y - 3 * uy);
   const m1 = at(x - ux, y - uy);
   const p1 = at(x + ux, y + uy);
