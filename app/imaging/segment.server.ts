@@ -16,7 +16,9 @@
  *     high-contrast edges (ringing, chroma bleeding) where backdrop-coloured pixels are near.
  *     "Shadow-like" pixels are darker than the model with the model's chromaticity: a shadow
  *     scales linear RGB by a common factor, which in Lab scales a*, b* by (L+16)/(Lb+16); beside
- *     the backdrop, a saturated product's chroma may bleed into its shadow.
+ *     the backdrop, a saturated product's chroma may bleed into its shadow. Averaged over a few
+ *     pixels, a shadow's hue offset vanishes and a faint product's own stays: where it stays,
+ *     pixels are not shadow-like (a white ring on a pink tint).
  *  3. Background = flood from the frame border through pixels that match the model, or are
  *     shadow-like AND smooth (low local Lab range): product edges are steps, shadows are soft.
  *     Flooded shadow pixels that rays show to be enclosed by the thin edge ring of the product
@@ -409,6 +411,8 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
   // shadow-coloured but for a hue shift: how far the shift goes past the plain tolerance
   const hueShifted: number[] = [];
   const excess = new Float32Array(n);
+  // shadow-like pixels' offset from the shadow chromaticity, and their tolerance
+  const hueOffset: HueOffset = { a: new Float32Array(n), b: new Float32Array(n), tol: new Float32Array(n) };
   for (let i = 0; i < n; i++) {
     const dl = L[i]! - ML[i]!;
     const da = A[i]! - MA[i]!;
@@ -422,14 +426,19 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
         const eb = B[i]! - q * MB[i]!;
         const tol = 3 * sAB + 1.5 + 0.12 * -dl;
         const err = Math.sqrt(ea * ea + eb * eb);
-        if (err <= tol) shadowLike[i] = 1;
-        else {
+        if (err <= tol) {
+          shadowLike[i] = 1;
+          hueOffset.a[i] = ea;
+          hueOffset.b[i] = eb;
+          hueOffset.tol[i] = tol;
+        } else {
           excess[i] = err - tol;
           hueShifted.push(i);
         }
       }
     }
   }
+  clearOffHueShadows(level, D, shadowLike, hueOffset, MA, MB);
   const backdropNear = nearBackdrop(D, w, h, level.map.sx);
   if (hueShifted.length > 0) {
     // JPEG chroma bleeding, only beside the backdrop (not between a textured product's dots:
@@ -459,17 +468,62 @@ function classify(level: Level, model: [Float32Array, Float32Array, Float32Array
 const CHROMA_BLEED_REACH = 8;
 
 /**
- * Per pixel, the largest chroma difference from the backdrop model within CHROMA_BLEED_REACH:
+ * Per pixel, the largest chroma difference from the backdrop model within CHROMA_BLEED_REACH
+ * (among the pixels `from` selects):
  * JPEG's subsampled chroma smears a saturated product's hue into its contact shadow, by up to
  * RINGING_FRACTION of that difference, and the shadow-like test allows for it near the
  * backdrop (the shadow under a magenta shoe, tinted pink and green, was kept as a band of
  * product).
  */
-function chromaBleedReach(level: Level, MA: Float32Array, MB: Float32Array): Float32Array {
+function chromaBleedReach(level: Level, MA: Float32Array, MB: Float32Array, from: (i: number) => boolean = () => true): Float32Array {
   const { w, h, A, B } = level;
   const chroma = new Float32Array(w * h);
-  for (let i = 0; i < w * h; i++) chroma[i] = Math.hypot(A[i]! - MA[i]!, B[i]! - MB[i]!);
+  for (let i = 0; i < w * h; i++) if (from(i)) chroma[i] = Math.hypot(A[i]! - MA[i]!, B[i]! - MB[i]!);
   return maxFilter(chroma, w, h, Math.max(1, Math.round(CHROMA_BLEED_REACH / level.map.sx)));
+}
+
+interface HueOffset {
+  a: Float32Array;
+  b: Float32Array;
+  tol: Float32Array;
+}
+
+/** Radius (level pixels) of the window over which shadow-like pixels' hue offsets are averaged. */
+const HUE_WINDOW = 2;
+/** Share of that window that must be shadow-like for its average to count. */
+const HUE_SHARE = 0.5;
+/**
+ * Share of a pixel's own hue tolerance that the window's mean offset may reach: averaged over
+ * the window, noise shrinks to about a fifth, a shadow's offset to nearly nothing, and a faint
+ * product's own hue stays (0.5 missed a light grey ring a shade warm on white, 0.3 began to
+ * take the shadow under small saturated products).
+ */
+const HUE_OFFSET = 0.4;
+
+/**
+ * The shadow test's hue tolerance is wide because it judges one noisy pixel. Averaged over a
+ * few pixels, a shadow keeps the backdrop's chromaticity and a faint product keeps its own: a
+ * white ring on a pink tint, a light grey ring a shade warm on white, passed as shadow pixel by
+ * pixel and was flooded. Clears shadowLike where the mean offset of the shadow-like pixels
+ * around is beyond HUE_OFFSET of the pixel's tolerance, plus the chroma JPEG smears from
+ * clearly coloured product pixels nearby (the contact shadow under a grey bottle on green).
+ */
+function clearOffHueShadows(level: Level, D: Float32Array, shadowLike: Uint8Array, offset: HueOffset, MA: Float32Array, MB: Float32Array): void {
+  const { w, h } = level;
+  const n = w * h;
+  const share = new Float32Array(n);
+  for (let i = 0; i < n; i++) share[i] = shadowLike[i]!;
+  const meanA = boxBlur(offset.a, w, h, HUE_WINDOW);
+  const meanB = boxBlur(offset.b, w, h, HUE_WINDOW);
+  const meanShare = boxBlur(share, w, h, HUE_WINDOW);
+  const bleed = chromaBleedReach(level, MA, MB, (i) => D[i]! > T_DIST && !shadowLike[i]);
+  const clear: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!shadowLike[i] || meanShare[i]! < HUE_SHARE) continue;
+    const off = Math.hypot(meanA[i]!, meanB[i]!) / meanShare[i]!;
+    if (off > HUE_OFFSET * offset.tol[i]! + RINGING_FRACTION * bleed[i]!) clear.push(i);
+  }
+  for (const i of clear) shadowLike[i] = 0;
 }
 
 /**
