@@ -517,13 +517,13 @@ function clearOffHueShadows(level: Level, D: Float32Array, shadowLike: Uint8Arra
   const meanB = boxBlur(offset.b, w, h, HUE_WINDOW);
   const meanShare = boxBlur(share, w, h, HUE_WINDOW);
   const bleed = chromaBleedReach(level, MA, MB, (i) => D[i]! > T_DIST && !shadowLike[i]);
-  const clear: number[] = [];
+  // (the window means and the bleed are taken before any pixel is cleared, so clearing in place
+  // reads nothing it wrote)
   for (let i = 0; i < n; i++) {
     if (!shadowLike[i] || meanShare[i]! < HUE_SHARE) continue;
     const off = Math.hypot(meanA[i]!, meanB[i]!) / meanShare[i]!;
-    if (off > HUE_OFFSET * offset.tol[i]! + RINGING_FRACTION * bleed[i]!) clear.push(i);
+    if (off > HUE_OFFSET * offset.tol[i]! + RINGING_FRACTION * bleed[i]!) shadowLike[i] = 0;
   }
-  for (const i of clear) shadowLike[i] = 0;
 }
 
 /**
