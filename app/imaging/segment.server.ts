@@ -728,18 +728,21 @@ function unreachedBackdrop(reached: Uint8Array, cls: Classified, w: number, h: n
 
 /**
  * Clean background that is part of the open backdrop: components of reached, model-matching
- * pixels that touch the frame. Islands where a product's colour crosses the backdrop's, and
- * pockets between product parts and their shadow, do not count.
+ * pixels that touch the frame (and have at least `minShare` of the largest one's area).
+ * Islands where a product's colour crosses the backdrop's, and pockets between product parts
+ * and their shadow, do not count.
  */
-function openBackground(reached: Uint8Array, shadowOnly: Uint8Array, w: number, h: number): Uint8Array {
+function openBackground(reached: Uint8Array, shadowOnly: Uint8Array, w: number, h: number, minShare = 0): Uint8Array {
   const n = w * h;
   const clean = new Uint8Array(n);
   for (let i = 0; i < n; i++) clean[i] = reached[i] && !shadowOnly[i] ? 1 : 0;
   const cc = components(clean, w, h, false);
+  let largest = 0;
+  for (let l = 1; l <= cc.count; l++) largest = Math.max(largest, cc.area[l]!);
   const open = new Uint8Array(cc.count + 1);
   for (let l = 1; l <= cc.count; l++) {
     const [x0, y0, x1, y1] = cc.box[l]!;
-    if (x0 === 0 || y0 === 0 || x1 === w - 1 || y1 === h - 1) open[l] = 1;
+    if ((x0 === 0 || y0 === 0 || x1 === w - 1 || y1 === h - 1) && cc.area[l]! >= minShare * largest) open[l] = 1;
   }
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = open[cc.labels[i]!]!;
@@ -910,6 +913,67 @@ function betweenThickParts(hits: number, thick: number): boolean {
   return ENCLOSED[thick]! === 1 && (hits !== 15 || thick === 15);
 }
 
+/** How far (level px) around a solid part its surroundings are looked at: the width of a step that crosses the backdrop's colour. */
+const CROSSING = 4;
+/** Largest share of a solid part's surroundings that may be open backdrop for it to be an island in shadow. */
+const ISLAND_OPEN = 0.1;
+/** Smallest part of the clean backdrop, as a share of the largest, that counts as open backdrop where it touches the frame. */
+const OPEN_SHARE = 0.1;
+
+/**
+ * A lighter part inside shadow-coloured product (a highlight on a grey blob) is an island in
+ * the flooded shadow, and the shading between them crosses the backdrop's colour in a band
+ * that the flood reached but that is not part of the open backdrop: marks those bands in `out`
+ * so that the rays see past them to the island. Parts that face the open backdrop (pastel legs
+ * beside their floor shadow, met across a step of the same kind) are not islands.
+ */
+function markCrossings(reached: Uint8Array, shadowOnly: Uint8Array, solid: Uint8Array, w: number, h: number, out: Uint8Array): void {
+  const n = w * h;
+  // (the band around a highlight on a product that the frame cuts off touches the frame too,
+  // but it is small beside the open backdrop)
+  const openBg = openBackground(reached, shadowOnly, w, h, OPEN_SHARE);
+  const pocket = new Uint8Array(n);
+  let anyPocket = false;
+  for (let i = 0; i < n; i++)
+    if (reached[i] && !shadowOnly[i] && !openBg[i]) {
+      pocket[i] = 1;
+      anyPocket = true;
+    }
+  if (!anyPocket) return;
+  const cc = components(solid, w, h, true);
+  if (cc.count === 0) return;
+  // each pixel within CROSSING + 1 of a solid part takes that part's label (breadth first)
+  const label = Int32Array.from(cc.labels);
+  let frontier: number[] = [];
+  for (let i = 0; i < n; i++) if (label[i]) frontier.push(i);
+  for (let step = 0; step <= CROSSING && frontier.length > 0; step++) {
+    const next: number[] = [];
+    for (const i of frontier)
+      forEachNeighbour4(i, w, n, (j) => {
+        if (!label[j]) {
+          label[j] = label[i]!;
+          next.push(j);
+        }
+      });
+    frontier = next;
+  }
+  const enclosed = new Float64Array(cc.count + 1);
+  const open = new Float64Array(cc.count + 1);
+  for (let i = 0; i < n; i++) {
+    const l = label[i]!;
+    if (!l || solid[i]) continue;
+    if (openBg[i]) open[l]++;
+    else if (shadowOnly[i] || pocket[i]) enclosed[l]++;
+  }
+  const pockets = components(pocket, w, h, false);
+  const crossing = new Uint8Array(pockets.count + 1);
+  for (let i = 0; i < n; i++) {
+    const l = label[i]!;
+    if (pocket[i] && l && enclosed[l]! > 0 && open[l]! <= ISLAND_OPEN * (open[l]! + enclosed[l]!)) crossing[pockets.labels[i]!] = 1;
+  }
+  for (let i = 0; i < n; i++) if (crossing[pockets.labels[i]!]) out[i] = 1;
+}
+
 /**
  * A region reached only through the shadow rule must lie outside the product. A grey product
  * flooded through a leak (its bottom edge has the colour of its own contact shadow, or a
@@ -933,6 +997,7 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, base: Ui
   const solid = solidUnreached(reached, w, h);
   const transparent = new Uint8Array(n);
   for (let i = 0; i < n; i++) transparent[i] = shadowOnly[i] || (!reached[i] && !solid[i]) ? 1 : 0;
+  markCrossings(reached, shadowOnly, solid, w, h, transparent);
   const hits = rayHits(transparent, solid, w, h);
   // real product parts (stool legs and rungs) around a floor shadow are thick; a product
   // flooded through a leak is surrounded only by the thin ring of its own edge

@@ -500,4 +500,15 @@ describe("segmentProduct scenarios", () => {
     // the absolute floors (4, 6.75) though as strong as the bag's outer outline (4.7, 6.7) (0.823)
     await expectIouPerSeed("faint product's hole", [77106], 0.97);
   });
+
+  it("sees past the step where a shadow-coloured product crosses the backdrop's colour into a lighter part", async () => {
+    // unseen seed (79000-series, the worst of its set for several stops): a grey blob on
+    // mid-grey, cut off by the frame, with a highlight stripe. Between the stripe and the outline
+    // the blob is shadow-coloured and was flooded from the frame; the stripe's falloff crosses
+    // the backdrop's colour in a band the flood reached, so the rays took the stripe for open
+    // backdrop and saw the part enclosed on two sides only (0.258). The band touches the frame
+    // where the blob does: it is not open backdrop for that (0.755 if it were). Pastel legs meet
+    // their floor shadow across such a step too (25094 above), but they face the open backdrop.
+    await expectIouPerSeed("shadow-coloured part beside a highlight", [79161], 0.99);
+  });
 });
