@@ -781,6 +781,11 @@ function floodOnce(seeds: Uint8Array, passable: Uint8Array, w: number, h: number
  * unreached specks (noise, JPEG blocks inside a shadow) are not obstacles for the ray tests.
  */
 function solidUnreached(reached: Uint8Array, w: number, h: number): Uint8Array {
+  return solidParts(reached, w, h).solid;
+}
+
+/** solidUnreached, with the labels of its parts (8-connected; small parts' labels are not in `solid`). */
+function solidParts(reached: Uint8Array, w: number, h: number): { solid: Uint8Array; labels: Int32Array; count: number } {
   const n = w * h;
   const un = new Uint8Array(n);
   for (let i = 0; i < n; i++) un[i] = reached[i] ? 0 : 1;
@@ -793,7 +798,7 @@ function solidUnreached(reached: Uint8Array, w: number, h: number): Uint8Array {
     const l = cc.labels[i]!;
     if (l && cc.area[l]! >= minA) out[i] = 1;
   }
-  return out;
+  return { solid: out, labels: cc.labels, count: cc.count };
 }
 
 /**
@@ -927,7 +932,14 @@ const OPEN_SHARE = 0.1;
  * so that the rays see past them to the island. Parts that face the open backdrop (pastel legs
  * beside their floor shadow, met across a step of the same kind) are not islands.
  */
-function markCrossings(reached: Uint8Array, shadowOnly: Uint8Array, solid: Uint8Array, w: number, h: number, out: Uint8Array): void {
+function markCrossings(
+  reached: Uint8Array,
+  shadowOnly: Uint8Array,
+  { solid, labels, count }: ReturnType<typeof solidParts>,
+  w: number,
+  h: number,
+  out: Uint8Array,
+): void {
   const n = w * h;
   // (the band around a highlight on a product that the frame cuts off touches the frame too,
   // but it is small beside the open backdrop)
@@ -940,10 +952,9 @@ function markCrossings(reached: Uint8Array, shadowOnly: Uint8Array, solid: Uint8
       anyPocket = true;
     }
   if (!anyPocket) return;
-  const cc = components(solid, w, h, true);
-  if (cc.count === 0) return;
   // each pixel within CROSSING + 1 of a solid part takes that part's label (breadth first)
-  const label = Int32Array.from(cc.labels);
+  const label = new Int32Array(n);
+  for (let i = 0; i < n; i++) if (solid[i]) label[i] = labels[i]!;
   let frontier: number[] = [];
   for (let i = 0; i < n; i++) if (label[i]) frontier.push(i);
   for (let step = 0; step <= CROSSING && frontier.length > 0; step++) {
@@ -957,20 +968,21 @@ function markCrossings(reached: Uint8Array, shadowOnly: Uint8Array, solid: Uint8
       });
     frontier = next;
   }
-  const enclosed = new Float64Array(cc.count + 1);
-  const open = new Float64Array(cc.count + 1);
+  const enclosed = new Float64Array(count + 1);
+  const open = new Float64Array(count + 1);
   for (let i = 0; i < n; i++) {
     const l = label[i]!;
     if (!l || solid[i]) continue;
     if (openBg[i]) open[l]++;
     else if (shadowOnly[i] || pocket[i]) enclosed[l]++;
   }
+  const island = (l: number) => l > 0 && enclosed[l]! > 0 && open[l]! <= ISLAND_OPEN * (open[l]! + enclosed[l]!);
+  let anyBeside = false;
+  for (let i = 0; i < n && !anyBeside; i++) if (pocket[i] && island(label[i]!)) anyBeside = true;
+  if (!anyBeside) return;
   const pockets = components(pocket, w, h, false);
   const crossing = new Uint8Array(pockets.count + 1);
-  for (let i = 0; i < n; i++) {
-    const l = label[i]!;
-    if (pocket[i] && l && enclosed[l]! > 0 && open[l]! <= ISLAND_OPEN * (open[l]! + enclosed[l]!)) crossing[pockets.labels[i]!] = 1;
-  }
+  for (let i = 0; i < n; i++) if (pocket[i] && island(label[i]!)) crossing[pockets.labels[i]!] = 1;
   for (let i = 0; i < n; i++) if (crossing[pockets.labels[i]!]) out[i] = 1;
 }
 
@@ -994,10 +1006,11 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, base: Ui
   // hits[i]: bit mask of directions (1 left, 2 right, 4 up, 8 down) in which the first
   // pixel that is neither shadow nor a small unreached speck is product; open background /
   // frame otherwise
-  const solid = solidUnreached(reached, w, h);
+  const parts = solidParts(reached, w, h);
+  const solid = parts.solid;
   const transparent = new Uint8Array(n);
   for (let i = 0; i < n; i++) transparent[i] = shadowOnly[i] || (!reached[i] && !solid[i]) ? 1 : 0;
-  markCrossings(reached, shadowOnly, solid, w, h, transparent);
+  markCrossings(reached, shadowOnly, parts, w, h, transparent);
   const hits = rayHits(transparent, solid, w, h);
   // real product parts (stool legs and rungs) around a floor shadow are thick; a product
   // flooded through a leak is surrounded only by the thin ring of its own edge
