@@ -968,8 +968,8 @@ function markCrossings(
       });
     frontier = next;
   }
-  const enclosed = new Float64Array(count + 1);
-  const open = new Float64Array(count + 1);
+  const enclosed = new Int32Array(count + 1);
+  const open = new Int32Array(count + 1);
   for (let i = 0; i < n; i++) {
     const l = label[i]!;
     if (!l || solid[i]) continue;
@@ -977,12 +977,13 @@ function markCrossings(
     else if (shadowOnly[i] || pocket[i]) enclosed[l]++;
   }
   const island = (l: number) => l > 0 && enclosed[l]! > 0 && open[l]! <= ISLAND_OPEN * (open[l]! + enclosed[l]!);
-  let anyBeside = false;
-  for (let i = 0; i < n && !anyBeside; i++) if (pocket[i] && island(label[i]!)) anyBeside = true;
-  if (!anyBeside) return;
+  const beside: number[] = [];
+  for (let i = 0; i < n; i++) if (pocket[i] && island(label[i]!)) beside.push(i);
+  if (beside.length === 0) return;
+  // (labelled only now: most photos have no pocket beside an island)
   const pockets = components(pocket, w, h, false);
   const crossing = new Uint8Array(pockets.count + 1);
-  for (let i = 0; i < n; i++) if (pocket[i] && island(label[i]!)) crossing[pockets.labels[i]!] = 1;
+  for (const i of beside) crossing[pockets.labels[i]!] = 1;
   for (let i = 0; i < n; i++) if (crossing[pockets.labels[i]!]) out[i] = 1;
 }
 
