@@ -926,6 +926,27 @@ const ISLAND_OPEN = 0.1;
 const OPEN_SHARE = 0.1;
 
 /**
+ * Flooded pixels of the backdrop's colour that are not part of the open backdrop (pockets):
+ * bands where a product's colour crosses the backdrop's on the way into shadow-coloured
+ * product (a highlight's falloff, the JPEG ringing beside a dark check), and patches of
+ * backdrop closed in by product and shadow. Null if there are none.
+ */
+function pocketsOf(reached: Uint8Array, shadowOnly: Uint8Array, w: number, h: number): Uint8Array | null {
+  const n = w * h;
+  // (the band around a highlight on a product that the frame cuts off touches the frame too,
+  // but it is small beside the open backdrop)
+  const openBg = openBackground(reached, shadowOnly, w, h, OPEN_SHARE);
+  const pocket = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++)
+    if (reached[i] && !shadowOnly[i] && !openBg[i]) {
+      pocket[i] = 1;
+      any = true;
+    }
+  return any ? pocket : null;
+}
+
+/**
  * A lighter part inside shadow-coloured product (a highlight on a grey blob) is an island in
  * the flooded shadow, and the shading between them crosses the backdrop's colour in a band
  * that the flood reached but that is not part of the open backdrop: marks those bands in `out`
@@ -935,23 +956,13 @@ const OPEN_SHARE = 0.1;
 function markCrossings(
   reached: Uint8Array,
   shadowOnly: Uint8Array,
+  pocket: Uint8Array,
   { solid, labels, count }: ReturnType<typeof solidParts>,
   w: number,
   h: number,
   out: Uint8Array,
 ): void {
   const n = w * h;
-  // (the band around a highlight on a product that the frame cuts off touches the frame too,
-  // but it is small beside the open backdrop)
-  const openBg = openBackground(reached, shadowOnly, w, h, OPEN_SHARE);
-  const pocket = new Uint8Array(n);
-  let anyPocket = false;
-  for (let i = 0; i < n; i++)
-    if (reached[i] && !shadowOnly[i] && !openBg[i]) {
-      pocket[i] = 1;
-      anyPocket = true;
-    }
-  if (!anyPocket) return;
   // each pixel within CROSSING + 1 of a solid part takes that part's label (breadth first)
   const label = new Int32Array(n);
   for (let i = 0; i < n; i++) if (solid[i]) label[i] = labels[i]!;
@@ -972,9 +983,9 @@ function markCrossings(
   const open = new Int32Array(count + 1);
   for (let i = 0; i < n; i++) {
     const l = label[i]!;
-    if (!l || solid[i]) continue;
-    if (openBg[i]) open[l]++;
-    else if (shadowOnly[i] || pocket[i]) enclosed[l]++;
+    if (!l || solid[i] || !reached[i]) continue;
+    if (shadowOnly[i] || pocket[i]) enclosed[l]++;
+    else open[l]++;
   }
   const island = (l: number) => l > 0 && enclosed[l]! > 0 && open[l]! <= ISLAND_OPEN * (open[l]! + enclosed[l]!);
   const beside: number[] = [];
@@ -985,6 +996,23 @@ function markCrossings(
   const crossing = new Uint8Array(pockets.count + 1);
   for (const i of beside) crossing[pockets.labels[i]!] = 1;
   for (let i = 0; i < n; i++) if (crossing[pockets.labels[i]!]) out[i] = 1;
+}
+
+/** Smallest share of a shadow region that must be closed in on all four sides for any of it to be blocked that way. */
+const ALL_FOUR_SHARE = 0.5;
+/** Smallest shadow region (level px) blocked that way: specks of floor shadow between a sole and its shadow's core are not product. */
+const ALL_FOUR_AREA = 24;
+
+/** Clears `enclosed` in the regions of `shadowOnly` (4-connected) smaller than ALL_FOUR_AREA or of which it covers less than ALL_FOUR_SHARE. */
+function keepMostlyClosedIn(enclosed: Uint8Array, shadowOnly: Uint8Array, w: number, h: number): void {
+  const n = w * h;
+  const cc = components(shadowOnly, w, h, false);
+  const count = new Int32Array(cc.count + 1);
+  for (let i = 0; i < n; i++) if (enclosed[i]) count[cc.labels[i]!]++;
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (enclosed[i] && (cc.area[l]! < ALL_FOUR_AREA || count[l]! < ALL_FOUR_SHARE * cc.area[l]!)) enclosed[i] = 0;
+  }
 }
 
 /**
@@ -1011,26 +1039,59 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, base: Ui
   const solid = parts.solid;
   const transparent = new Uint8Array(n);
   for (let i = 0; i < n; i++) transparent[i] = shadowOnly[i] || (!reached[i] && !solid[i]) ? 1 : 0;
-  markCrossings(reached, shadowOnly, parts, w, h, transparent);
-  const hits = rayHits(transparent, solid, w, h);
-  // real product parts (stool legs and rungs) around a floor shadow are thick; a product
-  // flooded through a leak is surrounded only by the thin ring of its own edge
-  const thick = thickRayHits(transparent, solid, w, h, 4);
-  // a thin run that is the open rim of the shadow itself (under a tilted box, beside a thick
-  // product part) does not enclose it; a product flooded through a leak has no thick part
-  // beside it, only its own ring, soft or not
-  let seenThroughRims = hits;
-  if (openRims) {
-    const throughRims = new Uint8Array(n);
-    for (let i = 0; i < n; i++) throughRims[i] = transparent[i] || (openRims[i] && !base[i] && !reached[i]) ? 1 : 0;
-    seenThroughRims = rayHits(throughRims, solid, w, h);
-  }
+  const pockets = pocketsOf(reached, shadowOnly, w, h);
+  if (pockets) markCrossings(reached, shadowOnly, pockets, parts, w, h, transparent);
   let any = false;
-  for (let i = 0; i < n; i++)
-    if (shadowOnly[i] && ENCLOSED[hits[i]!] && !betweenThickParts(hits[i]!, thick[i]!) && (thick[i] === 0 || ENCLOSED[seenThroughRims[i]!])) {
-      blocked[i] = 1;
-      any = true;
+  // `through`: what the rays pass; `allFour`: only shadow closed in on all four sides
+  const judge = (through: Uint8Array, allFour: boolean) => {
+    const hits = rayHits(through, solid, w, h);
+    // real product parts (stool legs and rungs) around a floor shadow are thick; a product
+    // flooded through a leak is surrounded only by the thin ring of its own edge
+    const thick = thickRayHits(through, solid, w, h, 4);
+    // a thin run that is the open rim of the shadow itself (under a tilted box, beside a thick
+    // product part) does not enclose it; a product flooded through a leak has no thick part
+    // beside it, only its own ring, soft or not
+    let seenThroughRims = hits;
+    if (openRims) {
+      const throughRims = new Uint8Array(n);
+      for (let i = 0; i < n; i++) throughRims[i] = through[i] || (openRims[i] && !base[i] && !reached[i]) ? 1 : 0;
+      seenThroughRims = rayHits(throughRims, solid, w, h);
     }
+    const enclosed = new Uint8Array(n);
+    let count = 0;
+    for (let i = 0; i < n; i++)
+      if (
+        shadowOnly[i] &&
+        !blocked[i] &&
+        (allFour ? hits[i] === 15 : ENCLOSED[hits[i]!]) &&
+        !betweenThickParts(hits[i]!, thick[i]!) &&
+        (thick[i] === 0 || ENCLOSED[seenThroughRims[i]!])
+      ) {
+        enclosed[i] = 1;
+        count++;
+      }
+    if (count === 0) return;
+    // (seen past pockets, the rays cross far more of the frame: a line of floor shadow between
+    // a shoe's sole and the unreached core of its shadow can look closed in too; a part of the
+    // product is closed in as a whole)
+    if (allFour) keepMostlyClosedIn(enclosed, shadowOnly, w, h);
+    for (let i = 0; i < n; i++)
+      if (enclosed[i]) {
+        blocked[i] = 1;
+        any = true;
+      }
+  };
+  judge(transparent, false);
+  // Shadow that the product closes in on all four sides, seen past every pocket, lies inside
+  // the product: a light check on a stool's leg between two dark ones, whose ends the flood
+  // reached through the JPEG ringing beside the dark checks (pockets, where the rays above
+  // stopped as if at the open backdrop). A real shadow opens onto the backdrop somewhere:
+  // floor shadow under a rung spreads out below the feet.
+  if (pockets) {
+    const pastPockets = new Uint8Array(n);
+    for (let i = 0; i < n; i++) pastPockets[i] = transparent[i] || pockets[i] ? 1 : 0;
+    judge(pastPockets, true);
+  }
   return any;
 }
 
