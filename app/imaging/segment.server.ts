@@ -1024,9 +1024,10 @@ function keepMostlyClosedIn(enclosed: Uint8Array, shadowOnly: Uint8Array, w: num
  * background. Pixels that hit the product in at least 3 of the 4 directions are enclosed by
  * the product and marked in `blocked`, unless those obstacles are thick product parts (legs
  * and rung of a stool around its floor shadow) rather than the thin ring of edge pixels that
- * a leak leaves around a flooded product. `base` is the passable mask this flood started from
- * and `openRims` the one admitOpenShadowRims widened from it (null if it admitted nothing).
- * Returns true if anything was blocked.
+ * a leak leaves around a flooded product. Then again with the rays passing pockets of the
+ * backdrop's colour, for shadow closed in on all four sides. `base` is the passable mask this
+ * flood started from and `openRims` the one admitOpenShadowRims widened from it (null if it
+ * admitted nothing). Returns true if anything was blocked.
  */
 function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, base: Uint8Array, w: number, h: number, blocked: Uint8Array, openRims: Uint8Array | null): boolean {
   const n = w * h;
