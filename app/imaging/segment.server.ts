@@ -2250,6 +2250,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
   const fg = new Uint8Array(n);
   for (let i = 0; i < n; i++) fg[i] = !bg[i] && !holes[i] ? 1 : 0;
   const onCoarseProduct = (i: number) => coarse.kept.mask[coarseIndex[i]!] === 1;
+  dropShadowLines(fg, cls, w, h);
   const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)), onCoarseProduct);
   const mask = await refineByRegions(level, cls, kept, flooded);
   const alpha = softAlpha(level, mask, cls.D);
@@ -2269,6 +2270,34 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     }
   const bgMean = cnt ? { L: sL / cnt, a: sa / cnt, b: sb / cnt } : { L: 100, a: 0, b: 0 };
   return { level, alpha, crop, bgMean };
+}
+
+/**
+ * Drops parts of `fg` that are lines (no pixel with all eight neighbours in `fg`) of mostly
+ * shadow-like colour, apart from the product: the strips of a hard contact shadow (2 px soft)
+ * that the ray rules blocked between two of its own edges, which are too sharp to be passable.
+ * The largest part stays, whatever its shape.
+ */
+function dropShadowLines(fg: Uint8Array, cls: Classified, w: number, h: number): void {
+  const n = w * h;
+  const cc = components(fg, w, h, true);
+  if (cc.count < 2) return;
+  const core = erode3x3(fg, w, h);
+  const cored = new Uint8Array(cc.count + 1);
+  const shadow = new Int32Array(cc.count + 1);
+  let largest = 1;
+  for (let l = 2; l <= cc.count; l++) if (cc.area[l]! > cc.area[largest]!) largest = l;
+  cored[largest] = 1;
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (!l) continue;
+    if (core[i]) cored[l] = 1;
+    shadow[l] += cls.shadowLike[i]!;
+  }
+  for (let i = 0; i < n; i++) {
+    const l = cc.labels[i]!;
+    if (l && !cored[l] && 2 * shadow[l]! >= cc.area[l]!) fg[i] = 0;
+  }
 }
 
 /** how far (share of the product's longer side) unkept coarse parts may lie to widen the fine crop */
