@@ -2408,6 +2408,7 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
   const mask = Uint8Array.from(kept.mask);
   for (let i = 0; i < n; i++) if (taken(i) && (alone(i) || (cut[i] ? mayAdd : mayRemove))) mask[i] = cut[i]!;
   keepPrintOfOwnColour(level, cls, kept.mask, mask);
+  reopenHolesOfForeignColour(level, cls, kept.mask, mask);
   return mask;
 }
 
@@ -2511,7 +2512,7 @@ function judgedAlone(cls: Classified, before: Uint8Array, changed: Uint8Array, c
   return solo;
 }
 
-/** share of the product that must have an opened hole's colour for the hole to be print */
+/** share of the product that must have a hole's colour for the hole to be print */
 const OWN_COLOUR_SHARE = 0.05;
 
 /**
@@ -2521,41 +2522,106 @@ const OWN_COLOUR_SHARE = 0.05;
  * backdrop seen through a key's ring, which the hole tests missed under its shadow) stays.
  */
 function keepPrintOfOwnColour(level: Level, cls: Classified, before: Uint8Array, mask: Uint8Array): void {
-  const { w, h, L, A, B } = level;
+  const { w, h } = level;
   const n = w * h;
   const opened = components(enclosedIn(mask, w, h), w, h, false);
   if (opened.count === 0) return;
   const widens = new Uint8Array(opened.count + 1);
-  const sum = new Float64Array(3 * (opened.count + 1));
+  for (let i = 0; i < n; i++) if (opened.labels[i] && !before[i]) widens[opened.labels[i]!] = 1;
+  const colours = meanColours(level, opened);
+  const product = sampleOf(mask, n);
+  for (let l = 1; l <= opened.count; l++) {
+    if (widens[l] || shareOfColour(level, cls, product, colours, l) < OWN_COLOUR_SHARE) continue;
+    for (let i = 0; i < n; i++) if (opened.labels[i] === l) mask[i] = 1;
+  }
+}
+
+/** mean edge strength a reopened hole's rim needs, as a share of the outer silhouette's */
+const REOPEN_RIM = 0.75;
+
+/**
+ * The other way round: a hole that passed the hole tests but was too small to be kept from
+ * the cut, and that the cut filled, opens again when its colour is rare on the product and
+ * its rim is an outline as sharp as the outer one: the backdrop seen through a small pastel
+ * key's bow, which the key's colour model took in with the backdrop's colour of its own mixed
+ * outline. Print of the backdrop's colour repeats on the product (keepPrintOfOwnColour); a
+ * highlight of it on a metallic box fades into the box, a softer rim than the box's outline.
+ */
+function reopenHolesOfForeignColour(level: Level, cls: Classified, before: Uint8Array, mask: Uint8Array): void {
+  const { w, h } = level;
+  const n = w * h;
+  const holes = components(enclosedIn(before, w, h), w, h, false);
+  if (holes.count === 0) return;
+  const filled = new Int32Array(holes.count + 1);
+  for (let i = 0; i < n; i++) if (holes.labels[i] && mask[i]) filled[holes.labels[i]!]++;
+  const colours = meanColours(level, holes);
+  // (the filled holes themselves are not the product they are compared with)
+  const product = sampleOf(mask, n, holes.labels);
+  const reopen: number[] = [];
+  for (let l = 1; l <= holes.count; l++)
+    if (2 * filled[l]! >= holes.area[l]! && shareOfColour(level, cls, product, colours, l) < OWN_COLOUR_SHARE) reopen.push(l);
+  if (reopen.length === 0) return;
+  // edge strength on each hole's rim (product pixels beside it) against the outer silhouette's
+  const rimSum = new Float64Array(holes.count + 1);
+  const rimCount = new Int32Array(holes.count + 1);
   for (let i = 0; i < n; i++) {
-    const l = opened.labels[i]!;
+    if (!before[i]) continue;
+    let l = 0;
+    forEachNeighbour4(i, w, n, (j) => {
+      if (holes.labels[j]) l = holes.labels[j]!;
+    });
     if (!l) continue;
-    if (!before[i]) widens[l] = 1;
+    rimSum[l] += cls.G[i]!;
+    rimCount[l]++;
+  }
+  const outside = new Uint8Array(n);
+  for (let i = 0; i < n; i++) outside[i] = !before[i] && !holes.labels[i] ? 1 : 0;
+  const outline = silhouetteEdgeStrength(before, outside, cls.G, w, h);
+  for (const l of reopen) {
+    if (rimSum[l]! < REOPEN_RIM * outline * rimCount[l]!) continue;
+    for (let i = 0; i < n; i++) if (holes.labels[i] === l) mask[i] = 0;
+  }
+}
+
+/** Mean Lab colour of each labelled region, three values per label. */
+function meanColours(level: Level, regions: ReturnType<typeof components>): Float64Array {
+  const { L, A, B } = level;
+  const sum = new Float64Array(3 * (regions.count + 1));
+  for (let i = 0; i < regions.labels.length; i++) {
+    const l = regions.labels[i]!;
+    if (!l) continue;
     sum[3 * l] += L[i]!;
     sum[3 * l + 1] += A[i]!;
     sum[3 * l + 2] += B[i]!;
   }
-  // (a sample of the product's pixels is plenty for a share)
-  const product: number[] = [];
+  for (let l = 1; l <= regions.count; l++) for (let c = 0; c < 3; c++) sum[3 * l + c]! /= regions.area[l]!;
+  return sum;
+}
+
+/** About 20 000 evenly spread pixels of `mask` (outside `except`, if given): plenty for a share. */
+function sampleOf(mask: Uint8Array, n: number, except?: Int32Array): number[] {
   let area = 0;
   for (let i = 0; i < n; i++) area += mask[i]!;
   const every = Math.max(1, Math.floor(area / 20000));
-  for (let i = 0, k = 0; i < n; i++) if (mask[i] && k++ % every === 0) product.push(i);
+  const out: number[] = [];
+  for (let i = 0, k = 0; i < n; i++) if (mask[i] && !except?.[i] && k++ % every === 0) out.push(i);
+  return out;
+}
+
+/** Share of the sampled pixels within T_DIST (in the backdrop's noise) of region l's mean colour. */
+function shareOfColour(level: Level, cls: Classified, sample: number[], colours: Float64Array, l: number): number {
+  if (sample.length === 0) return 0;
+  const { L, A, B } = level;
   const [sL, sA, sB] = cls.sigma;
-  for (let l = 1; l <= opened.count; l++) {
-    if (widens[l]) continue;
-    const a = opened.area[l]!;
-    const mL = sum[3 * l]! / a;
-    const mA = sum[3 * l + 1]! / a;
-    const mB = sum[3 * l + 2]! / a;
-    let alike = 0;
-    for (const i of product) {
-      const d2 = ((L[i]! - mL) / sL) ** 2 + ((A[i]! - mA) / sA) ** 2 + ((B[i]! - mB) / sB) ** 2;
-      if (d2 <= T_DIST * T_DIST) alike++;
-    }
-    if (alike < OWN_COLOUR_SHARE * product.length) continue;
-    for (let i = 0; i < n; i++) if (opened.labels[i] === l) mask[i] = 1;
+  const mL = colours[3 * l]!;
+  const mA = colours[3 * l + 1]!;
+  const mB = colours[3 * l + 2]!;
+  let alike = 0;
+  for (const i of sample) {
+    const d2 = ((L[i]! - mL) / sL) ** 2 + ((A[i]! - mA) / sA) ** 2 + ((B[i]! - mB) / sB) ** 2;
+    if (d2 <= T_DIST * T_DIST) alike++;
   }
+  return alike / sample.length;
 }
 
 /** Pixels outside `mask` that the frame border cannot reach without crossing it. */
