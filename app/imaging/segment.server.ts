@@ -2424,13 +2424,17 @@ const OUTWARD_CLEAN = 0.5;
  * however much the product's colour model likes them (a small stool's wide shadow band once a
  * bay of it was in the mask; the light grey above a seat with light grey blotches). A white
  * product's shaded side that the coarse pass missed can reach the crop's edge too, but it is
- * neither shadow-like nor that clean.
+ * neither shadow-like nor that clean. Clean additions that reach the photo's own frame are
+ * open backdrop too (the hole of a mug's handle that the frame cuts off, filled by a colour
+ * model that holds the light band on the mug); shadow-like ones there may be a grey product
+ * that the frame cuts off.
  */
 function backdropToCropEdge(level: Level, cls: Classified, cut: Uint8Array, changed: Uint8Array, cc: ReturnType<typeof components>): Uint8Array {
   const { w, h } = level;
   const { ox, oy, sx, sy, FW, FH } = level.map;
   const inner = [ox > 0, oy > 0, ox + w * sx < FW - 0.5, oy + h * sy < FH - 0.5];
   const atEdge = new Uint8Array(cc.count + 1);
+  const atFrame = new Uint8Array(cc.count + 1);
   const added = new Int32Array(cc.count + 1);
   const shadow = new Int32Array(cc.count + 1);
   const clean = new Int32Array(cc.count + 1);
@@ -2443,9 +2447,13 @@ function backdropToCropEdge(level: Level, cls: Classified, cut: Uint8Array, chan
     const x = i % w;
     const y = (i / w) | 0;
     if ((inner[0] && x === 0) || (inner[1] && y === 0) || (inner[2] && x === w - 1) || (inner[3] && y === h - 1)) atEdge[l] = 1;
+    else if (x === 0 || y === 0 || x === w - 1 || y === h - 1) atFrame[l] = 1;
   }
   const outward = new Uint8Array(cc.count + 1);
-  for (let l = 1; l <= cc.count; l++) if (atEdge[l] && (shadow[l]! >= OUTWARD_SHADOW * added[l]! || clean[l]! >= OUTWARD_CLEAN * added[l]!)) outward[l] = 1;
+  for (let l = 1; l <= cc.count; l++) {
+    if (atEdge[l] && (shadow[l]! >= OUTWARD_SHADOW * added[l]! || clean[l]! >= OUTWARD_CLEAN * added[l]!)) outward[l] = 1;
+    if (atFrame[l] && clean[l]! >= OUTWARD_CLEAN * added[l]!) outward[l] = 1;
+  }
   return outward;
 }
 
