@@ -2415,7 +2415,7 @@ async function refineByRegions(level: Level, cls: Classified, kept: KeptComponen
   const mask = Uint8Array.from(kept.mask);
   for (let i = 0; i < n; i++) if (taken(i) && (alone(i) || (cut[i] ? mayAdd : mayRemove))) mask[i] = cut[i]!;
   keepPrintOfOwnColour(level, cls, kept.mask, mask);
-  reopenHolesOfForeignColour(level, cls, kept.mask, mask);
+  reopenHolesOfForeignColour(level, cls, kept.mask, holes, mask);
   return mask;
 }
 
@@ -2561,11 +2561,17 @@ const REOPEN_RIM = 0.75;
  * key's bow, which the key's colour model took in with the backdrop's colour of its own mixed
  * outline. Print of the backdrop's colour repeats on the product (keepPrintOfOwnColour); a
  * highlight of it on a metallic box fades into the box, a softer rim than the box's outline.
+ * `holes` labels the holes of `before` (refineByRegions has them already).
  */
-function reopenHolesOfForeignColour(level: Level, cls: Classified, before: Uint8Array, mask: Uint8Array): void {
+function reopenHolesOfForeignColour(
+  level: Level,
+  cls: Classified,
+  before: Uint8Array,
+  holes: ReturnType<typeof components>,
+  mask: Uint8Array,
+): void {
   const { w, h } = level;
   const n = w * h;
-  const holes = components(enclosedIn(before, w, h), w, h, false);
   if (holes.count === 0) return;
   const filled = new Int32Array(holes.count + 1);
   for (let i = 0; i < n; i++) if (holes.labels[i] && mask[i]) filled[holes.labels[i]!]++;
