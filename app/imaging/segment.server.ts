@@ -1561,26 +1561,32 @@ function centredSpread(samples: Residuals, sigma: [number, number, number]): num
 
 /** samples below which shadedSpread cannot fit its quadratic and falls back to centredSpread */
 const SHADED_MIN_SAMPLES = 30;
-/** share of the level's longer side a patch must span for shadedSpread to take out a shading */
+/** share of the level's longer side a patch must span for shadedSpread to take out a quadratic shading */
 const SHADED_MIN_SPAN = 0.25;
 
 /**
- * centredSpread after taking out a quadratic shading across a patch that spans much of the
- * level: a big hole (the middle of a large ring) spans enough of a vignette or sweep that the
- * model's error drifts across it by more than the noise, smoothly; print and texture stay rough
- * around any smooth fit. Across a small patch the backdrop's drift is negligible, and a smooth
- * shading there is the product's own (a grey check on a metallic mug).
+ * centredSpread after taking out a smooth shading across the patch. A quadratic across a patch
+ * that spans much of the level: a big hole (the middle of a large ring) spans enough of a
+ * vignette or sweep that the model's error drifts across it by more than the noise, smoothly;
+ * print and texture stay rough around any smooth fit. Across a small patch the backdrop's
+ * drift is negligible, and a smooth shading there is the product's own (grey checks on a
+ * metallic mug, lighter than the backdrop) unless the patch is darker than the open backdrop
+ * around it (`darker`): then a plane, for the edge of a broad shadow that falls across a hole
+ * and darkens it along one direction (the backdrop between a stool's lower legs, beside which
+ * the shadow spreads).
  */
-function shadedSpread(sampled: { inside: Residuals; insideAt: number[] }, box: [number, number, number, number], sigma: [number, number, number], w: number, h: number): number {
+function shadedSpread(sampled: { inside: Residuals; insideAt: number[] }, box: [number, number, number, number], sigma: [number, number, number], w: number, h: number, darker: boolean): number {
   const { inside, insideAt } = sampled;
   const n = insideAt.length;
-  if (n < SHADED_MIN_SAMPLES || Math.max(box[2] - box[0], box[3] - box[1]) + 1 < SHADED_MIN_SPAN * Math.max(w, h)) return centredSpread(inside, sigma);
+  const big = Math.max(box[2] - box[0], box[3] - box[1]) + 1 >= SHADED_MIN_SPAN * Math.max(w, h);
+  const degree = big ? 2 : darker ? 1 : 0;
+  if (n < SHADED_MIN_SAMPLES || degree === 0) return centredSpread(inside, sigma);
   const u = (i: number) => (2 * (i % w)) / w - 1;
   const v = (i: number) => (2 * Math.floor(i / w)) / h - 1;
   const s: Samples = { u: Float64Array.from(insideAt, u), v: Float64Array.from(insideAt, v), c0: Float64Array.from(inside[0]), c1: Float64Array.from(inside[1]), c2: Float64Array.from(inside[2]), n };
   // plain least squares (no re-weighting): print must not be fitted away as outliers
-  const fit = robustFit(s, 2, 0);
-  const shaded = [s.c0, s.c1, s.c2].map((c, ch) => insideAt.map((i, k) => c[k]! - evalPoint(fit.coef[ch]!, 2, u(i), v(i)))) as Residuals;
+  const fit = robustFit(s, degree, 0);
+  const shaded = [s.c0, s.c1, s.c2].map((c, ch) => insideAt.map((i, k) => c[k]! - evalPoint(fit.coef[ch]!, degree, u(i), v(i)))) as Residuals;
   return centredSpread(shaded, sigma);
 }
 
@@ -2214,7 +2220,8 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
         const near = sampled ?? residualsNear(l, cc, candCore, openBackdrop, level, cls.model, WIDE_REACH);
         const step = sampled ? shift : near ? medianDifference(near.inside, near.around) : null;
         if (step === null || Math.abs(step[0]) >= BAY_OFFSET) return false;
-        const spread = shadedSpread(near!, cc.box[l]!, cls.sigma, w, h);
+        // (darker than the open backdrop: in a shadow, which may shade it)
+        const spread = shadedSpread(near!, cc.box[l]!, cls.sigma, w, h, step[0] < 0);
         // (a patch half as rough as the clean backdrop is no print or texture, and may be off
         // in hue by more: the middle of a big ring under a strong vignette, whose curve the
         // quadratic model cannot follow there)
