@@ -1559,7 +1559,7 @@ function centredSpread(samples: Residuals, sigma: [number, number, number]): num
   return quantile(d, 0.5);
 }
 
-/** samples below which shadedSpread cannot fit its quadratic and falls back to centredSpread */
+/** samples below which shadedSpread cannot fit a shading and falls back to centredSpread */
 const SHADED_MIN_SAMPLES = 30;
 /** share of the level's longer side a patch must span for shadedSpread to take out a quadratic shading */
 const SHADED_MIN_SPAN = 0.25;
