@@ -2606,10 +2606,14 @@ function keepPrintOfOwnColour(level: Level, cls: Classified, before: Uint8Array,
   for (let i = 0; i < n; i++) if (opened.labels[i] && !before[i]) widens[opened.labels[i]!] = 1;
   const colours = meanColours(level, opened);
   const product = sampleOf(mask, n);
-  for (let l = 1; l <= opened.count; l++) {
-    if (widens[l] || shareOfColour(level, cls, product, colours, l) < OWN_COLOUR_SHARE) continue;
-    for (let i = 0; i < n; i++) if (opened.labels[i] === l) mask[i] = 1;
-  }
+  const keep = new Uint8Array(opened.count + 1);
+  for (let l = 1; l <= opened.count; l++) if (!widens[l] && shareOfColour(level, cls, product, colours, l) >= OWN_COLOUR_SHARE) keep[l] = 1;
+  setChosen(mask, opened.labels, keep, 1);
+}
+
+/** Sets `mask` to `value` on the regions whose label is flagged in `chosen`, in one pass. */
+function setChosen(mask: Uint8Array, labels: Int32Array, chosen: Uint8Array, value: number): void {
+  for (let i = 0; i < labels.length; i++) if (chosen[labels[i]!]) mask[i] = value;
 }
 
 /** mean edge strength a reopened hole's rim needs, as a share of the outer silhouette's */
@@ -2659,10 +2663,9 @@ function reopenHolesOfForeignColour(
   const outside = new Uint8Array(n);
   for (let i = 0; i < n; i++) outside[i] = !before[i] && !holes.labels[i] ? 1 : 0;
   const outline = silhouetteEdgeStrength(before, outside, cls.G, w, h);
-  for (const l of reopen) {
-    if (rimSum[l]! < REOPEN_RIM * outline * rimCount[l]!) continue;
-    for (let i = 0; i < n; i++) if (holes.labels[i] === l) mask[i] = 0;
-  }
+  const open = new Uint8Array(holes.count + 1);
+  for (const l of reopen) if (rimSum[l]! >= REOPEN_RIM * outline * rimCount[l]!) open[l] = 1;
+  setChosen(mask, holes.labels, open, 0);
 }
 
 /** Mean Lab colour of each labelled region, three values per label. */
