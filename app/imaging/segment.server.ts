@@ -238,6 +238,9 @@ const SOFT_EDGE_RATIO = 0.55;
  * along the luminance gradient, the step across +-1 px is under SOFT_EDGE_RATIO of the step
  * across +-3 px, and the profile is monotonic (one edge, not two close ones). An
  * anti-aliased product outline completes within +-1 px; a 2 px-soft shadow rim does not.
+ * A hard contact shadow only a few pixels deep is a blurred line, not a step: seen between a
+ * product's feet, both its rims are within +-3 px of each other, and they count as blurred
+ * where each flank, measured from the line's floor, is (valleys in stepSharpness).
  */
 function markBlurredSteps(level: Level, shadowLike: Uint8Array, passable: Uint8Array, out: Uint8Array): void {
   const { w, h } = level;
@@ -248,7 +251,7 @@ function markBlurredSteps(level: Level, shadowLike: Uint8Array, passable: Uint8A
       if (!shadowLike[i] || passable[i]) continue;
       const u = gradientDirection(P, w, i);
       if (!u) continue;
-      const ratio = stepSharpness(P, w, h, x, y, u);
+      const ratio = stepSharpness(P, w, h, x, y, u, true);
       if (ratio !== null && ratio < SOFT_EDGE_RATIO) out[i] = 1;
     }
 }
@@ -297,11 +300,21 @@ function gradientDirection(P: Float32Array, w: number, i: number): [number, numb
   return g < 1e-3 ? null : [gx / g, gy / g];
 }
 
+/** How far (level px) past a valley's floor its far flank is looked for. */
+const VALLEY_REACH = 6;
+/**
+ * The far flank of a thin line of blurred shadow rises at least this share of the near one (it
+ * has the backdrop on both sides); the dip of JPEG ringing beside a sharp outline recovers by
+ * a little only.
+ */
+const VALLEY_RISE = 0.5;
+
 /**
  * Along the luminance gradient `u` at (x, y): the step across +-1 px as a share of the step
  * across +-3 px, or null where the profile is not monotonic (two close edges, or noise).
+ * With `valleys`, the flank of a valley (a thin dark line) is measured from its floor instead.
  */
-function stepSharpness(P: Float32Array, w: number, h: number, x: number, y: number, [ux, uy]: [number, number]): number | null {
+function stepSharpness(P: Float32Array, w: number, h: number, x: number, y: number, [ux, uy]: [number, number], valleys = false): number | null {
   const at = (px: number, py: number) => {
     if (px < 0) px = 0;
     if (py < 0) py = 0;
@@ -319,6 +332,18 @@ function stepSharpness(P: Float32Array, w: number, h: number, x: number, y: numb
   const m1 = at(x - ux, y - uy);
   const p1 = at(x + ux, y + uy);
   const p3 = at(x + 3 * ux, y + 3 * uy);
+  if (valleys && m3 > m1 && m1 <= p1 && p1 <= p3 && p3 - m1 >= 1e-3) {
+    // the dark side bottoms out and rises again: measure the flank from the valley's floor,
+    // if the far side rises back far enough to be the other flank of a line
+    let floor = m1;
+    let far = m1;
+    for (let k = 2; k <= VALLEY_REACH; k++) {
+      const v = at(x - k * ux, y - k * uy);
+      if (k <= 3) floor = Math.min(floor, v);
+      far = Math.max(far, v);
+    }
+    return far - floor >= VALLEY_RISE * (p3 - floor) ? (p1 - m1) / (p3 - m1) : null;
+  }
   if (!(m3 <= m1 && m1 <= p1 && p1 <= p3) || p3 - m3 < 1e-3) return null;
   return (p1 - m1) / (p3 - m3);
 }

@@ -567,4 +567,13 @@ describe("segmentProduct scenarios", () => {
     // checks on a metallic mug, lighter, may not (17083 above).
     await expectIouPerSeed("backdrop between a stool's lower legs, in a shadow's edge", [97321], 0.9);
   });
+
+  it("lets the flood across a hard contact shadow's line between a product's feet", async () => {
+    // unseen seed (93000-series): grey headphones on light grey, their cups standing on a 2 px
+    // soft contact shadow a few pixels deep. Between the cups that shadow is a blurred line,
+    // not a step: from either rim the profile dips to the line's floor and rises again within
+    // 3 px, so neither rim was a blurred step, the flood could not cross them, and the line
+    // was kept as product (0.800). Measured from the floor, each flank is as soft as a rim.
+    await expectIouPerSeed("hard contact shadow's line between headphone cups", [93032], 0.95);
+  });
 });
