@@ -238,9 +238,10 @@ const SOFT_EDGE_RATIO = 0.55;
  * along the luminance gradient, the step across +-1 px is under SOFT_EDGE_RATIO of the step
  * across +-3 px, and the profile is monotonic (one edge, not two close ones). An
  * anti-aliased product outline completes within +-1 px; a 2 px-soft shadow rim does not.
- * A hard contact shadow only a few pixels deep is a blurred line, not a step: seen between a
- * product's feet, both its rims are within +-3 px of each other, and they count as blurred
- * where each flank, measured from the line's floor, is (valleys in stepSharpness).
+ * A hard contact shadow only a few pixels deep is a blurred line, not a step: between a
+ * product's feet its two rims lie within +-3 px of each other, so neither profile is
+ * monotonic. Each rim counts as blurred where its flank, measured from the line's floor, is
+ * as soft as a blurred step (valleys in stepSharpness).
  */
 function markBlurredSteps(level: Level, shadowLike: Uint8Array, passable: Uint8Array, out: Uint8Array): void {
   const { w, h } = level;
