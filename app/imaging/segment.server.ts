@@ -1122,13 +1122,21 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, base: Ui
   for (let i = 0; i < n; i++) transparent[i] = shadowOnly[i] || (!reached[i] && !solid[i]) ? 1 : 0;
   const pockets = pocketsOf(reached, shadowOnly, w, h);
   if (pockets) markCrossings(reached, shadowOnly, pockets, parts, w, h, transparent);
+  // (a patch of the backdrop's colour that the flood has not reached, such as the backdrop
+  // under a headphones' arch or a white dot on a grey mug, is no product: a ray stops there as
+  // at the open backdrop. Taken for thick product parts, a mug's white dots made its
+  // shadow-coloured body, flooded through a leak, look like floor shadow between a stool's
+  // legs, and it stayed open.)
+  const hole = unreachedBackdrop(reached, cls, w, h);
+  const product = new Uint8Array(n);
+  for (let i = 0; i < n; i++) product[i] = solid[i] && !hole[i] ? 1 : 0;
   let any = false;
   // `through`: what the rays pass; `allFour`: only shadow closed in on all four sides
   const judge = (through: Uint8Array, allFour: boolean) => {
-    const hits = rayHits(through, solid, w, h);
+    const hits = rayHits(through, product, w, h);
     // real product parts (stool legs and rungs) around a floor shadow are thick; a product
     // flooded through a leak is surrounded only by the thin ring of its own edge
-    const thick = thickRayHits(through, solid, w, h, 4);
+    const thick = thickRayHits(through, product, w, h, 4);
     // a thin run that is the open rim of the shadow itself (under a tilted box, beside a thick
     // product part) does not enclose it; a product flooded through a leak has no thick part
     // beside it, only its own ring, soft or not
@@ -1136,7 +1144,7 @@ function rejectImplausibleShadows(reached: Uint8Array, cls: Classified, base: Ui
     if (openRims) {
       const throughRims = new Uint8Array(n);
       for (let i = 0; i < n; i++) throughRims[i] = through[i] || (openRims[i] && !base[i] && !reached[i]) ? 1 : 0;
-      seenThroughRims = rayHits(throughRims, solid, w, h);
+      seenThroughRims = rayHits(throughRims, product, w, h);
     }
     const enclosed = new Uint8Array(n);
     let count = 0;

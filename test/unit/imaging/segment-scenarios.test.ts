@@ -576,4 +576,14 @@ describe("segmentProduct scenarios", () => {
     // was kept as product (0.800). Measured from the floor, each flank is as soft as a rim.
     await expectIouPerSeed("hard contact shadow's line between headphone cups", [93032], 0.95);
   });
+
+  it("does not take a grey mug's body, flooded through a leak between its white dots, for floor shadow between legs", async () => {
+    // unseen seed (101000-series): a light grey mug with white dots on light grey. Its body is
+    // shadow-coloured, and the flood leaked into it from its contact shadow. Shadow closed in
+    // by thick product parts is floor shadow (a stool's legs), and the unreached white dots,
+    // of the backdrop's colour, counted as such parts: strips of the body between them stayed
+    // open and took most of the body with them (0.667). A ray now stops at such a patch as at
+    // the open backdrop, and the body is closed in by its own thin outline.
+    await expectIouPerSeed("grey mug with white dots, flooded through a leak", [101017], 0.9);
+  });
 });
