@@ -793,8 +793,9 @@ const HOLE_CORE = 24;
  * Unreached pixels of the backdrop's colour (within T_DIST) in patches whose core, one
  * erosion in, has at least HOLE_CORE pixels: the backdrop seen through holes the flood could
  * not reach, not the odd pixel of product that crosses the backdrop's colour. (Print of the
- * backdrop's colour passes too; the walks then see its rim as an outline, as they would an
- * outer one.)
+ * backdrop's colour passes too: rejectShadowsInsideOutlines' walks then see its rim as an
+ * outline, as they would an outer one, and rejectImplausibleShadows' rays stop at it as at the
+ * open backdrop.)
  */
 function unreachedBackdrop(reached: Uint8Array, cls: Classified, w: number, h: number): Uint8Array {
   const n = w * h;
