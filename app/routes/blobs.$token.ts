@@ -4,9 +4,9 @@ import { serveBlob } from "~/storage/index.server";
 import { apiRoute } from "~/api/handle.server";
 
 const route = apiRoute({
-  GET: async ({ params }) => {
+  GET: async ({ params, request }) => {
     appBlobStore(); // configures the store from env if this is the first request since start
-    return serveBlob(params.token ?? "");
+    return serveBlob(params.token ?? "", Date.now(), request.headers.get("range"));
   },
 });
 export const loader = route.loader;

@@ -1,6 +1,7 @@
 // Picks the blob store from configuration and serves local-store presigned URLs.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import parseRange from "range-parser";
 import { BlobNotFoundError, type BlobStore } from "./blob-store.server";
 import { DEFAULT_BLOB_ROOT, InvalidBlobKeyError, LocalBlobStore } from "./local-blob-store.server";
 import { S3BlobStore } from "./s3-blob-store.server";
@@ -82,8 +83,13 @@ function jsonError(status: number, detail: string): Response {
   });
 }
 
-/** Response for GET/HEAD /blobs/:token. `now` (ms) is injectable for tests. */
-export async function serveBlob(token: string, now: number = Date.now()): Promise<Response> {
+/**
+ * Response for GET/HEAD /blobs/:token. `now` (ms) is injectable for tests. A single byte range
+ * (`Range: bytes=…`) gets a 206, as S3's presigned URLs do, so both stores answer a resumed
+ * download or a media player alike; several ranges get the whole blob (RFC 9110 lets a server
+ * ignore Range), and a malformed header is ignored.
+ */
+export async function serveBlob(token: string, now: number = Date.now(), range: string | null = null): Promise<Response> {
   const store = blobStore();
   // S3 presigned URLs point at S3; this route only serves the local store.
   if (!(store instanceof LocalBlobStore)) return jsonError(404, "Not found");
@@ -99,15 +105,27 @@ export async function serveBlob(token: string, now: number = Date.now()): Promis
     throw err;
   }
   const remaining = Math.max(0, opened.expiresAt - Math.floor(now / 1000));
-  return new Response(new Uint8Array(body), {
-    status: 200,
-    headers: {
-      "Content-Type": opened.contentType,
-      "Content-Length": String(body.length),
-      "Cache-Control": `private, max-age=${remaining}`,
-      "X-Content-Type-Options": "nosniff",
-      // Served from the app's origin: a stray HTML/SVG artifact must not run script.
-      "Content-Security-Policy": "sandbox",
-    },
-  });
+  const headers: Record<string, string> = {
+    "Content-Type": opened.contentType,
+    "Accept-Ranges": "bytes",
+    "Cache-Control": `private, max-age=${remaining}`,
+    "X-Content-Type-Options": "nosniff",
+    // Served from the app's origin: a stray HTML/SVG artifact must not run script.
+    "Content-Security-Policy": "sandbox",
+  };
+  const ranges = range && body.length > 0 ? parseRange(body.length, range, { combine: true }) : -2;
+  if (ranges === -1) {
+    const res = jsonError(416, "Range not satisfiable");
+    res.headers.set("Content-Range", `bytes */${body.length}`);
+    return res;
+  }
+  if (ranges !== -2 && ranges.type === "bytes" && ranges.length === 1) {
+    const { start, end } = ranges[0]!;
+    const part = body.subarray(start, end + 1);
+    return new Response(new Uint8Array(part), {
+      status: 206,
+      headers: { ...headers, "Content-Range": `bytes ${start}-${end}/${body.length}`, "Content-Length": String(part.length) },
+    });
+  }
+  return new Response(new Uint8Array(body), { status: 200, headers: { ...headers, "Content-Length": String(body.length) } });
 }

@@ -111,6 +111,48 @@ describe("serveBlob", () => {
     await expectJsonError(await serveBlob(token), 404, "Not found");
   });
 
+  it("206 with Content-Range for one byte range, as S3's presigned URLs answer", async () => {
+    const body = Buffer.from("0123456789");
+    const token = await presigned("r/range.png", body);
+    const part = async (range: string) => {
+      const res = await serveBlob(token, Date.now(), range);
+      return { status: res.status, range: res.headers.get("content-range"), length: res.headers.get("content-length"), text: await res.text() };
+    };
+    expect(await part("bytes=2-5")).toEqual({ status: 206, range: "bytes 2-5/10", length: "4", text: "2345" });
+    expect(await part("bytes=7-")).toEqual({ status: 206, range: "bytes 7-9/10", length: "3", text: "789" });
+    expect(await part("bytes=-3")).toEqual({ status: 206, range: "bytes 7-9/10", length: "3", text: "789" });
+    // a last byte past the end is cut to the end; overlapping ranges combine into one
+    expect(await part("bytes=8-100")).toEqual({ status: 206, range: "bytes 8-9/10", length: "2", text: "89" });
+    expect(await part("bytes=1-3,2-4")).toEqual({ status: 206, range: "bytes 1-4/10", length: "4", text: "1234" });
+    const res = await serveBlob(token, Date.now(), "bytes=0-0");
+    expect(res.headers.get("content-type")).toBe("image/png");
+    expect(res.headers.get("content-security-policy")).toBe("sandbox");
+    expect(res.headers.get("cache-control")).toMatch(/^private, max-age=\d+$/);
+  });
+
+  it("the whole blob for several ranges, a malformed header or another unit; 416 past the end", async () => {
+    const body = Buffer.from("0123456789");
+    const token = await presigned("r/range.png", body);
+    for (const range of ["bytes=0-1,5-6", "bytes=abc", "bytes", "items=0-1", ""]) {
+      const res = await serveBlob(token, Date.now(), range);
+      expect(res.status, range).toBe(200);
+      expect(res.headers.get("content-range"), range).toBeNull();
+      expect(res.headers.get("accept-ranges"), range).toBe("bytes");
+      expect(await res.text(), range).toBe("0123456789");
+    }
+    for (const range of ["bytes=10-20", "bytes=-0"]) {
+      const res = await serveBlob(token, Date.now(), range);
+      await expectJsonError(res, 416, "Range not satisfiable");
+      expect(res.headers.get("content-range"), range).toBe("bytes */10");
+    }
+  });
+
+  it("checks the URL before the range: a bad token is 403 whatever the Range header", async () => {
+    const token = await presigned();
+    await expectJsonError(await serveBlob(token.slice(0, -2), Date.now(), "bytes=0-1"), 403, "Invalid or expired URL");
+    await expectJsonError(await serveBlob(token, Date.now() + 601_000, "bytes=999-"), 403, "Invalid or expired URL");
+  });
+
   it("the route loader delegates to serveBlob", async () => {
     const token = await presigned("r/route.png", Buffer.from("route"));
     const call = (t?: string) =>
@@ -119,6 +161,13 @@ describe("serveBlob", () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe("route");
     expect((await call(undefined)).status).toBe(403);
+    const part = await loader({
+      params: { token },
+      request: new Request("http://x/", { headers: { Range: "bytes=1-2" } }),
+      context: {},
+    } as LoaderFunctionArgs);
+    expect(part.status).toBe(206);
+    expect(await part.text()).toBe("ou");
   });
 });
 
