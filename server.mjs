@@ -40,6 +40,9 @@ app.use((error, _req, res, _next) => {
  */
 function refuseUnroutable(req, res, next) {
   if (!METHODS.includes(req.method)) return res.status(405).set("Allow", METHODS.join(", ")).json({ detail: "Method Not Allowed" });
+  // A path that starts with an empty segment (a base URL ending in "/" joined to "/v1/jobs")
+  // matches no route, and Remix would answer the API's client with its HTML 404 page.
+  if (req.path.startsWith("//") && API_PATH.test(req.path.replace(/\/{2,}/g, "/"))) return res.status(404).json({ detail: "Not Found" });
   for (const name of ["host", "x-forwarded-host"]) {
     const value = req.headers[name];
     if (value !== undefined && !validHost(value)) return res.status(400).json({ detail: `Invalid ${name === "host" ? "Host" : "X-Forwarded-Host"} header` });
@@ -48,6 +51,7 @@ function refuseUnroutable(req, res, next) {
 }
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const API_PATH = /^\/(?:v1(?:\/|$)|healthz$)/;
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[\w](?:[\w-]*[\w])?(?:\.[\w](?:[\w-]*[\w])?)*\.?)(?::(\d{1,5}))?$/;
 
 function validHost(value) {

@@ -398,5 +398,13 @@ describe("service routes", () => {
     const res = await hmacFetch(server.url, "/v1/nothing-here");
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ detail: "Not Found" });
+    // ... and so do API paths behind an empty first segment (a base URL ending in "/"), which
+    // match no route at all
+    for (const path of ["//v1/jobs", "///v1/jobs/01J00000000000000000000000/events", "//healthz"]) {
+      const res = await fetch(server.url.replace(/\/$/, "") + path); // (not new URL(path, …): "//v1" would be a host)
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toMatch(/^application\/json/);
+      expect(await res.json(), path).toEqual({ detail: "Not Found" });
+    }
   });
 });
