@@ -36,7 +36,8 @@ app.use((error, _req, res, _next) => {
 /**
  * Requests Remix cannot turn into a Request answer 4xx in the API's shape, not 500: a method
  * outside HTTP's usual set (undici refuses TRACE outright) and a Host header that is not a
- * host[:port] (it makes the request URL unparsable, or moves the path into its query).
+ * host[:port] (it makes the request URL unparsable, or moves the path into its query). API
+ * paths that no route can match answer the API's 404 rather than Remix's HTML page.
  */
 function refuseUnroutable(req, res, next) {
   if (!METHODS.includes(req.method)) return res.status(405).set("Allow", METHODS.join(", ")).json({ detail: "Method Not Allowed" });

@@ -87,7 +87,7 @@ function jsonError(status: number, detail: string): Response {
  * Response for GET/HEAD /blobs/:token. `now` (ms) is injectable for tests. A single byte range
  * (`Range: bytes=…`) gets a 206, as S3's presigned URLs do, so both stores answer a resumed
  * download or a media player alike; several ranges get the whole blob (RFC 9110 lets a server
- * ignore Range), and a malformed header is ignored.
+ * ignore Range), a malformed header is ignored, and a range that starts past the end is 416.
  */
 export async function serveBlob(token: string, now: number = Date.now(), range: string | null = null): Promise<Response> {
   const store = blobStore();
