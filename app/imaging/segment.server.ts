@@ -2277,6 +2277,7 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
   reclaimOffsetPrint(bg, cls, level);
   const printChannels = reclaimPrintChannels(bg, cls, level);
   regrowEnclosedBackdrop(bg, flooded, cls, border, w, h);
+  openSoftBands(bg, cls, level);
 
   // --- enclosed background (holes) vs. small noise holes
   const notBg = new Uint8Array(n);
@@ -2469,6 +2470,60 @@ async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineR
     }
   const bgMean = cnt ? { L: sL / cnt, a: sa / cnt, b: sb / cnt } : { L: 100, a: 0, b: 0 };
   return { level, alpha, crop, bgMean };
+}
+
+/** longest run (level px) of soft shadow between two stretches of flooded backdrop that is opened */
+const SOFT_BAND = 12;
+/** least step in L (Lab) between a soft band's two ends, and how far (L) past them it may stray */
+const SOFT_BAND_STEP = 2;
+const SOFT_BAND_SLACK = 1;
+
+/**
+ * Opens thin bands of soft shadow left between two stretches of flooded backdrop: along a row
+ * or a column, a run of at most SOFT_BAND shadow-like pixels, each smooth or on a blurred step
+ * and at least one blurred, with flooded backdrop at both ends. The upper rim of a hard contact
+ * shadow between headphone cups or stool legs is such a band: closed in by the product on three
+ * sides, it stayed shut to the flood (and was kept as product), though the backdrop above it and
+ * the shadow's core below were both flooded. A product part's outline is sharp, neither smooth
+ * nor blurred, so no run crosses one; nor does a run cross a part of shadow's colour whose
+ * outline is faint, since the band must ramp from one end's lightness to the other's.
+ */
+function openSoftBands(bg: Uint8Array, cls: Classified, level: Level): void {
+  const { w, h } = level;
+  const soft = (i: number) => !bg[i] && cls.shadowLike[i] === 1 && (cls.passable[i] === 1 || cls.softRim[i] === 1);
+  const open = new Uint8Array(w * h);
+  const L = level.L;
+  // from the backdrop's side down to the shadow's core: a ramp between the two ends (a light
+  // check on a stool's leg, the backdrop's colour on either side, dips below both)
+  const isRamp = (start: number, step: number, a: number, b: number) => {
+    const la = L[start + a * step]!;
+    const lb = L[start + b * step]!;
+    const lo = Math.min(la, lb);
+    const hi = Math.max(la, lb);
+    if (hi - lo < SOFT_BAND_STEP) return false;
+    for (let t = a + 1; t < b; t++) {
+      const v = L[start + t * step]!;
+      if (v < lo - SOFT_BAND_SLACK || v > hi + SOFT_BAND_SLACK) return false;
+    }
+    return true;
+  };
+  const openRuns = (start: number, step: number, len: number) => {
+    for (let k = 0; k < len; ) {
+      if (!soft(start + k * step)) {
+        k++;
+        continue;
+      }
+      let end = k;
+      let blurred = false;
+      for (; end < len && soft(start + end * step); end++) if (cls.softRim[start + end * step]) blurred = true;
+      if (blurred && k > 0 && end < len && end - k <= SOFT_BAND && bg[start + (k - 1) * step] && bg[start + end * step] && isRamp(start, step, k - 1, end))
+        for (let t = k; t < end; t++) open[start + t * step] = 1;
+      k = end;
+    }
+  };
+  for (let y = 0; y < h; y++) openRuns(y * w, 1, w);
+  for (let x = 0; x < w; x++) openRuns(x, w, h);
+  for (let i = 0; i < w * h; i++) if (open[i]) bg[i] = 1;
 }
 
 /**
