@@ -38,7 +38,9 @@
  *     under a stool's rung) count as that gap's mouth, so the gap stays open. A faint product
  *     (a light grey ring on white) is shadow-like all over and its outline's mixed pixels pass
  *     as backdrop: the flood is done again with the sharp steps into faint shadow-like colour
- *     closed, and that result is kept where it leaves much more unreached.
+ *     closed, and that result is kept where it leaves much more unreached. A thin band of soft
+ *     shadow that ramps from flooded backdrop to a flooded shadow core (a hard shadow's upper
+ *     rim between headphone cups) is opened, however the product closes it in.
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
  *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
  *     only if they look like the backdrop (noise statistics, up to a smooth shading across a big
@@ -57,7 +59,8 @@
  *     backdrop to the per-pixel model too, and a hole the cut opens stays product if the rest
  *     of the product has its colour (print).
  *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
- *     local foreground/background colours), then bilinear upsampling to the source size.
+ *     local foreground/background colours; on a textured product, the nearby product colours
+ *     that explain the pixel), then bilinear upsampling to the source size.
  */
 import sharp from "sharp";
 import { NoSubjectError, ImagingArgumentError } from "./errors.server";
