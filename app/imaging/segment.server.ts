@@ -64,7 +64,7 @@
  */
 import sharp from "sharp";
 import { NoSubjectError, ImagingArgumentError } from "./errors.server";
-import { labToSrgb8, srgbBufferToLab } from "./color.server";
+import { labToSrgb8, SRGB_TO_LINEAR, srgbBufferToLab } from "./color.server";
 import { alphaBoundingBox } from "./compose.server";
 import { evalPlanes, evalPoint, robustFit, type PolyModel, type Samples } from "./background-model.server";
 import { binomialBlur, boxBlur, chessDistanceInside, chessDistanceTo, components, dilate, erode, flood, maxFilter, squaredDistanceTo } from "./morphology.server";
@@ -2018,13 +2018,8 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
   // chessboard distances to the other side of the boundary (fg pixels: to bg; bg pixels: to fg)
   const dIn = chessDistanceInside(fg, w, h);
   const dOut = chessDistanceTo(fg, w, h);
-  const lin = new Float32Array(256);
-  for (let i = 0; i < 256; i++) {
-    const c = i / 255;
-    lin[i] = c <= 0.04045 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
-  }
   const colour = new Float32Array(3 * n);
-  for (let k = 0; k < 3 * n; k++) colour[k] = lin[rgb[k]!]!;
+  for (let k = 0; k < 3 * n; k++) colour[k] = SRGB_TO_LINEAR[rgb[k]!]!;
   const sure = MATTE_BAND + 1;
   const wF = new Float32Array(n);
   const wB = new Float32Array(n);
