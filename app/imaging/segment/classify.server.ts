@@ -1,0 +1,406 @@
+// Per-pixel classification of a level against the background model (step 2): noise scales, the
+// noise-normalised distance D, shadow-like pixels (hue offsets, chroma bleed, local shadow tint),
+// JPEG ringing, and the blurred steps and faint outlines that decide what the flood may pass.
+// Both passes classify; everything after the classification only reads it.
+import { boxBlur, maxFilter } from "../morphology.server";
+import { T_DIST, smoothL, gradientMagnitude, type Level } from "./level.server";
+
+/** minimal per-channel noise scales (Lab units): JPEG smooth areas can be unrealistically clean */
+export const SIGMA_FLOOR: [number, number, number] = [0.7, 1.4, 1.4];
+
+export interface Classified {
+  /** noise-normalised distance to the background model */
+  D: Float32Array;
+  /** darker than the model with the model's chromaticity */
+  shadowLike: Uint8Array;
+  /** Lab gradient magnitude (per level pixel, after a light blur) */
+  G: Float32Array;
+  /** passable for the background flood */
+  passable: Uint8Array;
+  /** passable pixels on a faint product's sharp outline (see faintOutlines), or null if none */
+  faintOutline: Uint8Array | null;
+  /** shadow-like pixels on a steep but blurred step (a hard shadow's rim, or a highlight's falloff) */
+  softRim: Uint8Array;
+  model: [Float32Array, Float32Array, Float32Array];
+  sigma: [number, number, number];
+  gradThreshold: number;
+}
+
+/**
+ * A blurred step (a shadow's rim) changes by less than this fraction of its +-3 px step within
+ * +-1 px; an anti-aliased product outline changes by nearly all of it.
+ */
+const SOFT_EDGE_RATIO = 0.55;
+
+/**
+ * Marks, among shadow-like pixels that are not passable, those on a blurred step: sampled
+ * along the luminance gradient, the step across +-1 px is under SOFT_EDGE_RATIO of the step
+ * across +-3 px, and the profile is monotonic (one edge, not two close ones). An
+ * anti-aliased product outline completes within +-1 px; a 2 px-soft shadow rim does not.
+ * A hard contact shadow only a few pixels deep is a blurred line, not a step: between a
+ * product's feet its two rims lie within +-3 px of each other, so neither profile is
+ * monotonic. Each rim counts as blurred where its flank, measured from the line's floor, is
+ * as soft as a blurred step (valleys in stepSharpness).
+ */
+function markBlurredSteps(level: Level, shadowLike: Uint8Array, passable: Uint8Array, out: Uint8Array): void {
+  const { w, h } = level;
+  const P = smoothL(level);
+  for (let y = 3; y < h - 3; y++)
+    for (let x = 3; x < w - 3; x++) {
+      const i = y * w + x;
+      if (!shadowLike[i] || passable[i]) continue;
+      const u = gradientDirection(P, w, i);
+      if (!u) continue;
+      const ratio = stepSharpness(P, w, h, x, y, u, true);
+      if (ratio !== null && ratio < SOFT_EDGE_RATIO) out[i] = 1;
+    }
+}
+
+/** A product this close to the backdrop (in units of the threshold) is faint. */
+const FAINT_STEP = 3;
+/**
+ * ... and its outline's edge may be this far under the edge threshold: the sharp step and the
+ * gain the closing must bring (FAINT_GAIN) keep noise out (the lower half of a grey key's bow
+ * on a grey sweep, whose outline is at 0.5 to 1 of the threshold).
+ */
+const FAINT_EDGE = 0.5;
+
+/**
+ * A faint product a shade darker than the backdrop (a light grey ring on white) is shadow-like
+ * all over, and its outline's mixed pixels are within the backdrop's tolerance: the flood
+ * passes through them into the product wherever the outline's edge dips under the threshold.
+ * Marks the passable pixels that sit on a sharp step (an outline, not a shadow's blurred rim)
+ * into faint shadow-like colour two pixels on; null if there are none.
+ */
+function faintOutlines(level: Level, D: Float32Array, shadowLike: Uint8Array, G: Float32Array, gradThreshold: number, passable: Uint8Array): Uint8Array | null {
+  const { w, h } = level;
+  const P = smoothL(level);
+  let out: Uint8Array | null = null;
+  for (let y = 3; y < h - 3; y++)
+    for (let x = 3; x < w - 3; x++) {
+      const i = y * w + x;
+      if (!passable[i] || G[i]! < FAINT_EDGE * gradThreshold || shadowLike[i]) continue;
+      const u = gradientDirection(P, w, i);
+      if (!u) continue;
+      // two pixels towards the darker side
+      const j = Math.round(y - 2 * u[1]) * w + Math.round(x - 2 * u[0]);
+      if (!shadowLike[j] || !(D[j]! > T_DIST) || D[j]! > FAINT_STEP * T_DIST) continue;
+      const ratio = stepSharpness(P, w, h, x, y, u);
+      if (ratio === null || ratio < SOFT_EDGE_RATIO) continue;
+      (out ??= new Uint8Array(w * h))[i] = 1;
+    }
+  return out;
+}
+
+/** Unit direction of the luminance gradient at interior pixel i (central differences), or null where it is flat. */
+function gradientDirection(P: Float32Array, w: number, i: number): [number, number] | null {
+  const gx = P[i + 1]! - P[i - 1]!;
+  const gy = P[i + w]! - P[i - w]!;
+  const g = Math.hypot(gx, gy);
+  return g < 1e-3 ? null : [gx / g, gy / g];
+}
+
+/** How far (level px) past a valley's floor its far flank is looked for. */
+const VALLEY_REACH = 6;
+/**
+ * The far flank of a thin line of blurred shadow rises at least this share of the near one (it
+ * has the backdrop on both sides); the dip of JPEG ringing beside a sharp outline recovers by
+ * a little only.
+ */
+const VALLEY_RISE = 0.5;
+
+/**
+ * Along the luminance gradient `u` at (x, y): the step across +-1 px as a share of the step
+ * across +-3 px, or null where the profile is not monotonic (two close edges, or noise).
+ * With `valleys`, the flank of a valley (a thin dark line) is measured from its floor instead.
+ */
+function stepSharpness(P: Float32Array, w: number, h: number, x: number, y: number, [ux, uy]: [number, number], valleys = false): number | null {
+  const at = (px: number, py: number) => {
+    if (px < 0) px = 0;
+    if (py < 0) py = 0;
+    if (px > w - 1) px = w - 1;
+    if (py > h - 1) py = h - 1;
+    const x0 = Math.floor(px);
+    const y0 = Math.floor(py);
+    const x1 = Math.min(w - 1, x0 + 1);
+    const y1 = Math.min(h - 1, y0 + 1);
+    const tx = px - x0;
+    const ty = py - y0;
+    return (P[y0 * w + x0]! * (1 - tx) + P[y0 * w + x1]! * tx) * (1 - ty) + (P[y1 * w + x0]! * (1 - tx) + P[y1 * w + x1]! * tx) * ty;
+  };
+  const m3 = at(x - 3 * ux, y - 3 * uy);
+  const m1 = at(x - ux, y - uy);
+  const p1 = at(x + ux, y + uy);
+  const p3 = at(x + 3 * ux, y + 3 * uy);
+  if (valleys && m3 > m1 && m1 <= p1 && p1 <= p3 && p3 - m1 >= 1e-3) {
+    // the dark side bottoms out and rises again: measure the flank from the valley's floor,
+    // if the far side rises back far enough to be the other flank of a line
+    let floor = m1;
+    let far = m1;
+    for (let k = 2; k <= VALLEY_REACH; k++) {
+      const v = at(x - k * ux, y - k * uy);
+      if (k <= 3) floor = Math.min(floor, v);
+      far = Math.max(far, v);
+    }
+    return far - floor >= VALLEY_RISE * (p3 - floor) ? (p1 - m1) / (p3 - m1) : null;
+  }
+  if (!(m3 <= m1 && m1 <= p1 && p1 <= p3) || p3 - m3 < 1e-3) return null;
+  return (p1 - m1) / (p3 - m3);
+}
+
+export function quantile(values: Float32Array | number[], q: number): number {
+  if (values.length === 0) return 0;
+  const a = Float32Array.from(values).sort();
+  return a[Math.min(a.length - 1, Math.max(0, Math.floor(q * (a.length - 1))))]!;
+}
+
+/** Robust per-channel residual scale against the model on pixels selected by `bg`. */
+export function noiseScales(level: Level, model: [Float32Array, Float32Array, Float32Array], bg: (i: number) => boolean): [number, number, number] {
+  const n = level.w * level.h;
+  const step = Math.max(1, Math.floor(n / 60000));
+  const r0: number[] = [];
+  const r1: number[] = [];
+  const r2: number[] = [];
+  for (let i = 0; i < n; i += step) {
+    if (!bg(i)) continue;
+    r0.push(Math.abs(level.L[i]! - model[0][i]!));
+    r1.push(Math.abs(level.A[i]! - model[1][i]!));
+    r2.push(Math.abs(level.B[i]! - model[2][i]!));
+  }
+  if (r0.length < 50) return [...SIGMA_FLOOR] as [number, number, number];
+  return [
+    Math.max(SIGMA_FLOOR[0], 1.4826 * quantile(r0, 0.5)),
+    Math.max(SIGMA_FLOOR[1], 1.4826 * quantile(r1, 0.5)),
+    Math.max(SIGMA_FLOOR[2], 1.4826 * quantile(r2, 0.5)),
+  ];
+}
+
+/** Fraction of a nearby edge's contrast that JPEG ringing / chroma bleeding can reach. */
+const RINGING_FRACTION = 0.12;
+/** Reach of JPEG artifacts around an edge, in full-resolution pixels (one 4:2:0 chroma MCU). */
+const RINGING_REACH = 12;
+/** Backdrop this close (full-resolution pixels, one MCU) for a pixel to be ringing on it. */
+const RINGING_BACKDROP_REACH = 16;
+
+/** Non-zero where a backdrop-coloured pixel (D within the threshold) lies within RINGING_BACKDROP_REACH. */
+function nearBackdrop(D: Float32Array, w: number, h: number, fullPerLevel: number): Float32Array {
+  const clean = new Float32Array(w * h);
+  for (let i = 0; i < w * h; i++) clean[i] = D[i]! <= T_DIST ? 1 : 0;
+  return maxFilter(clean, w, h, Math.max(1, Math.round(RINGING_BACKDROP_REACH / fullPerLevel)));
+}
+
+/**
+ * JPEG compression leaves ringing and chroma bleeding next to strong edges, up to one MCU
+ * away, with an amplitude proportional to the edge contrast. Near a high-contrast edge the
+ * distance D is therefore rescaled so that deviations below RINGING_FRACTION of the nearby
+ * maximum contrast fall under the threshold. Only near backdrop-coloured pixels, though: a
+ * pixel with none within an MCU is in an area of its own colour, not ringing on the backdrop
+ * (a pastel mug's body between dark dots, all of it within reach of some dot, was flooded).
+ */
+function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: number, backdropNear: Float32Array): void {
+  // max over a ~(2r+1)^2 window, computed on 4x4 max-pooled cells (a coarse envelope is enough)
+  const r = Math.max(2, Math.round(RINGING_REACH / fullPerLevel));
+  const cell = 4;
+  const cw = Math.ceil(w / cell);
+  const ch = Math.ceil(h / cell);
+  const pooled = new Float32Array(cw * ch);
+  for (let y = 0; y < h; y++) {
+    const prow = ((y / cell) | 0) * cw;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const v = D[row + x]!;
+      const j = prow + ((x / cell) | 0);
+      if (v > pooled[j]!) pooled[j] = v;
+    }
+  }
+  const near = maxFilter(pooled, cw, ch, Math.max(1, Math.ceil(r / cell)));
+  for (let y = 0; y < h; y++) {
+    const prow = ((y / cell) | 0) * cw;
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      if (!backdropNear[row + x]) continue;
+      const t = RINGING_FRACTION * Math.min(400, near[prow + ((x / cell) | 0)]!);
+      if (t > T_DIST) D[row + x] = (D[row + x]! * T_DIST) / t;
+    }
+  }
+}
+
+export function classify(level: Level, model: [Float32Array, Float32Array, Float32Array], sigma: [number, number, number], bgHint?: (i: number) => boolean): Classified {
+  const { w, h, L, A, B } = level;
+  const n = w * h;
+  const [ML, MA, MB] = model;
+  const D = new Float32Array(n);
+  const shadowLike = new Uint8Array(n);
+  const [sL, sA, sB] = sigma;
+  const sAB = Math.max(sA, sB);
+  // shadow-coloured but for a hue shift: how far the shift goes past the plain tolerance
+  const hueShifted: number[] = [];
+  const excess = new Float32Array(n);
+  // shadow-like pixels' offset from the shadow chromaticity, and their tolerance
+  const hueOffset: HueOffset = { a: new Float32Array(n), b: new Float32Array(n), tol: new Float32Array(n) };
+  for (let i = 0; i < n; i++) {
+    const dl = L[i]! - ML[i]!;
+    const da = A[i]! - MA[i]!;
+    const db = B[i]! - MB[i]!;
+    const d = Math.sqrt((dl / sL) ** 2 + (da / sA) ** 2 + (db / sB) ** 2);
+    D[i] = d;
+    if (d > T_DIST && dl < 0) {
+      const q = (L[i]! + 16) / (ML[i]! + 16);
+      if (q > 0.45) {
+        const ea = A[i]! - q * MA[i]!;
+        const eb = B[i]! - q * MB[i]!;
+        const tol = 3 * sAB + 1.5 + 0.12 * -dl;
+        const err = Math.sqrt(ea * ea + eb * eb);
+        if (err <= tol) {
+          shadowLike[i] = 1;
+          hueOffset.a[i] = ea;
+          hueOffset.b[i] = eb;
+          hueOffset.tol[i] = tol;
+        } else {
+          excess[i] = err - tol;
+          hueShifted.push(i);
+        }
+      }
+    }
+  }
+  clearOffHueShadows(level, D, shadowLike, hueOffset, MA, MB);
+  const backdropNear = nearBackdrop(D, w, h, level.map.sx);
+  if (hueShifted.length > 0) {
+    // JPEG chroma bleeding, only beside the backdrop (not between a textured product's dots:
+    // a light grey bag's body on lavender turned shadow-like next to its dots)
+    const bleed = chromaBleedReach(level, MA, MB);
+    for (const i of hueShifted) if (backdropNear[i] && excess[i]! <= RINGING_FRACTION * bleed[i]!) shadowLike[i] = 1;
+  }
+  suppressRinging(D, w, h, level.map.sx, backdropNear);
+  // shadow test again where ringing suppression moved pixels back under the threshold
+  for (let i = 0; i < n; i++) if (D[i]! <= T_DIST) shadowLike[i] = 0;
+  const G = (level.grad ??= gradientMagnitude(level));
+  // gradient noise level on clean background
+  const gs: number[] = [];
+  const step = Math.max(1, Math.floor(n / 40000));
+  for (let i = 0; i < n; i += step) if (D[i]! <= T_DIST && (!bgHint || bgHint(i))) gs.push(G[i]!);
+  const gNoise = gs.length > 50 ? quantile(gs, 0.9) : 0.5;
+  const gradThreshold = Math.max(4, 2.5 * gNoise);
+  const passable = new Uint8Array(n);
+  const softRim = new Uint8Array(n);
+  for (let i = 0; i < n; i++) passable[i] = D[i]! <= T_DIST || (shadowLike[i] && G[i]! < gradThreshold) ? 1 : 0;
+  const faintOutline = faintOutlines(level, D, shadowLike, G, gradThreshold, passable);
+  markBlurredSteps(level, shadowLike, passable, softRim);
+  return { D, shadowLike, G, passable, faintOutline, softRim, model, sigma, gradThreshold };
+}
+
+/** Reach of JPEG chroma bleeding, in full-resolution pixels (4:2:0 halves chroma resolution). */
+const CHROMA_BLEED_REACH = 8;
+
+/**
+ * Per pixel, the largest chroma difference from the backdrop model within CHROMA_BLEED_REACH
+ * (among the pixels `from` selects):
+ * JPEG's subsampled chroma smears a saturated product's hue into its contact shadow, by up to
+ * RINGING_FRACTION of that difference, and the shadow-like test allows for it near the
+ * backdrop (the shadow under a magenta shoe, tinted pink and green, was kept as a band of
+ * product).
+ */
+function chromaBleedReach(level: Level, MA: Float32Array, MB: Float32Array, from: (i: number) => boolean = () => true): Float32Array {
+  const { w, h, A, B } = level;
+  const chroma = new Float32Array(w * h);
+  for (let i = 0; i < w * h; i++) if (from(i)) chroma[i] = Math.hypot(A[i]! - MA[i]!, B[i]! - MB[i]!);
+  return maxFilter(chroma, w, h, Math.max(1, Math.round(CHROMA_BLEED_REACH / level.map.sx)));
+}
+
+interface HueOffset {
+  a: Float32Array;
+  b: Float32Array;
+  tol: Float32Array;
+}
+
+/** Radius (level pixels) of the window over which shadow-like pixels' hue offsets are averaged. */
+const HUE_WINDOW = 2;
+/** Share of that window that must be shadow-like for its average to count. */
+const HUE_SHARE = 0.5;
+/**
+ * Share of a pixel's own hue tolerance that the window's mean offset may reach: averaged over
+ * the window, noise shrinks to about a fifth, a shadow's offset to nearly nothing, and a faint
+ * product's own hue stays (0.5 missed a light grey ring a shade warm on white; 0.3 cost a
+ * metallic ring on a tint 0.035, before the bleed allowance below).
+ */
+const HUE_OFFSET = 0.4;
+
+/**
+ * The shadow test's hue tolerance is wide because it judges one noisy pixel. Averaged over a
+ * few pixels, a shadow keeps the backdrop's chromaticity and a faint product keeps its own: a
+ * white ring on a pink tint, a light grey ring a shade warm on white, passed as shadow pixel by
+ * pixel and was flooded. Clears shadowLike where the mean offset of the shadow-like pixels
+ * around is beyond HUE_OFFSET of the pixel's tolerance, plus the chroma JPEG smears from
+ * clearly coloured product pixels nearby (the contact shadow under a grey bottle on green).
+ */
+function clearOffHueShadows(level: Level, D: Float32Array, shadowLike: Uint8Array, offset: HueOffset, MA: Float32Array, MB: Float32Array): void {
+  const { w, h } = level;
+  const n = w * h;
+  const share = new Float32Array(n);
+  for (let i = 0; i < n; i++) share[i] = shadowLike[i]!;
+  const meanA = boxBlur(offset.a, w, h, HUE_WINDOW);
+  const meanB = boxBlur(offset.b, w, h, HUE_WINDOW);
+  const meanShare = boxBlur(share, w, h, HUE_WINDOW);
+  const bleed = chromaBleedReach(level, MA, MB, (i) => D[i]! > T_DIST && !shadowLike[i]);
+  // (the window means and the bleed are taken before any pixel is cleared, so clearing in place
+  // reads nothing it wrote)
+  const cleared: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (!shadowLike[i] || meanShare[i]! < HUE_SHARE) continue;
+    const off = Math.hypot(meanA[i]!, meanB[i]!) / meanShare[i]!;
+    if (off > HUE_OFFSET * offset.tol[i]! + RINGING_FRACTION * bleed[i]!) {
+      shadowLike[i] = 0;
+      cleared.push(i);
+    }
+  }
+  if (cleared.length > 0) restoreShadowOfLocalTint(cleared, shadowLike, offset, meanA, meanB, meanShare, w, h);
+}
+
+/** Radius (level pixels) of the wider window whose kept shadow gives the shadow's local tint. */
+const SHADOW_TINT_WINDOW = 6;
+/** Share of that window that must be kept shadow for its tint to count. */
+const SHADOW_TINT_SHARE = 0.3;
+/** Share of a pixel's hue tolerance by which its window's mean offset may differ from that tint. */
+const SHADOW_TINT_MATCH = 0.25;
+
+/**
+ * A shadow on a tinted backdrop can be lit by a fill light of another colour, so its hue drifts
+ * off the backdrop's with its depth. Where a band of it, averaged, is off by a little more than
+ * clearOffHueShadows allows, but by the same offset as the shadow kept around it, it is that
+ * shadow: gives the `cleared` pixels back as shadow-like there. (The floor shadow under a pair of
+ * sunglasses on lavender lost a band 7 L units deep, between deeper and fainter shadow that
+ * passed, and the band walled in the shadow under the lenses.) A faint product's hue is its
+ * own, not that of the shadow around it: letting the tolerance grow with the shadow's depth
+ * instead took the light stripes of a metallic headband for shadow (0.904 -> 0.878).
+ */
+function restoreShadowOfLocalTint(
+  cleared: number[],
+  shadowLike: Uint8Array,
+  offset: HueOffset,
+  meanA: Float32Array,
+  meanB: Float32Array,
+  meanShare: Float32Array,
+  w: number,
+  h: number,
+): void {
+  const n = w * h;
+  const keptA = new Float32Array(n);
+  const keptB = new Float32Array(n);
+  const kept = new Float32Array(n);
+  for (let i = 0; i < n; i++)
+    if (shadowLike[i]) {
+      keptA[i] = offset.a[i]!;
+      keptB[i] = offset.b[i]!;
+      kept[i] = 1;
+    }
+  const tintA = boxBlur(keptA, w, h, SHADOW_TINT_WINDOW);
+  const tintB = boxBlur(keptB, w, h, SHADOW_TINT_WINDOW);
+  const tintShare = boxBlur(kept, w, h, SHADOW_TINT_WINDOW);
+  for (const i of cleared) {
+    const share = tintShare[i]!;
+    if (share < SHADOW_TINT_SHARE) continue;
+    const da = meanA[i]! / meanShare[i]! - tintA[i]! / share;
+    const db = meanB[i]! / meanShare[i]! - tintB[i]! / share;
+    if (Math.hypot(da, db) <= SHADOW_TINT_MATCH * offset.tol[i]!) shadowLike[i] = 1;
+  }
+}
