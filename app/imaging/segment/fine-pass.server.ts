@@ -296,8 +296,15 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
     for (let i = 0; i < n; i++) if (ec.labels[i] && !nearOuter[ec.labels[i]!]) holes[i] = 1;
   }
 
+  // A hole is backdrop too: a soft band may lead from it down into a flooded shadow core (the
+  // upper rim of a hard contact shadow under the gap between headphone cups, which the ray rules
+  // shut as inside the product, and which the hole could not grow into since it meets the
+  // outer backdrop)
+  const open = Uint8Array.from(bg);
+  for (let i = 0; i < n; i++) if (holes[i]) open[i] = 1;
+  openSoftBands(open, cls, level);
   const fg = new Uint8Array(n);
-  for (let i = 0; i < n; i++) fg[i] = !bg[i] && !holes[i] ? 1 : 0;
+  for (let i = 0; i < n; i++) fg[i] = open[i] ? 0 : 1;
   const onCoarseProduct = (i: number) => coarse.kept.mask[coarseIndex[i]!] === 1;
   dropShadowLines(fg, cls, w, h);
   const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)), onCoarseProduct);
@@ -335,7 +342,9 @@ const SOFT_BAND_SLACK = 1;
  * sides, it stayed shut to the flood (and was kept as product), though the backdrop above it and
  * the shadow's core below were both flooded. A product part's outline is sharp, neither smooth
  * nor blurred, so no run crosses one; nor does a run cross a part of shadow's colour whose
- * outline is faint, since the band must ramp from one end's lightness to the other's.
+ * outline is faint, since the band must ramp from one end's lightness to the other's. Once the
+ * holes are known it runs again with them as backdrop: the band under the hole between two
+ * cups leads from the hole, not from flooded backdrop.
  */
 function openSoftBands(bg: Uint8Array, cls: Classified, level: Level): void {
   const { w, h } = level;
