@@ -14,7 +14,7 @@ import { EDGE_RING, solidUnreached, ENCLOSED, rayHits } from "./flood.server";
  * the outline. A flooded pixel is enclosed if rays in 3 of the 4 directions hit the product
  * before leaving the background. Such a patch is given back to the product when its border with
  * the product is soft (a shading falloff, unlike the sharp edges around a real gap between
- * product parts) and it opens onto the rest of the background only through a narrow mouth, or
+ * product parts; softer still if the patch is mostly shadow-coloured) and it opens onto the rest of the background only through a narrow mouth, or
  * when its colour is consistently darker than the backdrop at its mouth (print or shading
  * just inside the per-pixel threshold, reached through an invisible stretch of outline) and,
  * if large, it faces the product more than the backdrop, or when it is shadow-coloured and
@@ -138,7 +138,11 @@ export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Leve
     // horizon)
     const facesProduct = open[l]! < BAY_OPEN * contact[l]! || area < BAY_LARGE * fgArea;
     const darkBay = () => facesProduct && darkerThanMouth(l, cc, cand, bg, cls, level, sampledFor) >= BAY_OFFSET;
-    if (seamless || (small && ((meanG < thr && open[l]! < 0.2 * contact[l]!) || darkBay()))) {
+    // (a patch mostly of shadow's colour is the product's shaded side only where it meets the
+    // lit side with next to no edge, as a seamless one does: floor shadow between a stool's thin
+    // legs meets their outlines, blurred as thin legs are, but edges all the same)
+    const softBorder = meanG < (shade[l]! >= 0.5 * area ? 0.5 : 1) * thr;
+    if (seamless || (small && ((softBorder && open[l]! < 0.2 * contact[l]!) || darkBay()))) {
       reclaim[l] = 1;
       anyReclaim = true;
     }
