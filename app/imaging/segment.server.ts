@@ -11,7 +11,8 @@
  *     outlined by edges all round, or if no product is found (here or at full detail), the
  *     ring is fitted again without each side in turn; if that finds nothing either, a faint
  *     area that differs almost everywhere and has a clear outline is taken (white on a pale
- *     tint).
+ *     tint), or a large one clear of the frame that differs on most of itself (a grey mug
+ *     checked in the backdrop's own grey).
  *  2. Per pixel: noise-normalised Lab distance D to the model, relaxed within one JPEG MCU of
  *     high-contrast edges (ringing, chroma bleeding) where backdrop-coloured pixels are near.
  *     "Shadow-like" pixels are darker than the model with the model's chromaticity: a shadow

@@ -80,11 +80,20 @@ const FAINT_ABOVE = 0.9;
 const FAINT_MEDIAN = 1.2;
 /** share of its outline (against flooded backdrop) that must be a clear edge */
 const FAINT_OUTLINE = 0.8;
+/**
+ * ... unless the area is this large (share of the frame), clear of the frame and unlike the
+ * backdrop on LARGE_FAINT_ABOVE of itself: a grey mug checked in the backdrop's own grey, whose
+ * outline is too faint to be a clear edge at this scale. An empty backdrop's shading leaves no
+ * such area unflooded.
+ */
+const LARGE_FAINT = 0.02;
+const LARGE_FAINT_ABOVE = 0.7;
 
 /**
  * Unflooded areas of at least 0.2% of the frame that differ from the backdrop almost
- * everywhere, by a margin, and are framed by a clear edge: a product, not a misfit of the
- * backdrop's shading, which ramps up without an outline. Null if there is none.
+ * everywhere, by a margin, and are framed by a clear edge, or that are large, clear of the frame
+ * and differ on most of themselves: a product, not a misfit of the backdrop's shading, which
+ * ramps up without an outline. Null if there is none.
  */
 export function keepOutlinedFaint(c: CoarseResult): KeptComponents | null {
   const { w, h } = c.level;
@@ -95,6 +104,7 @@ export function keepOutlinedFaint(c: CoarseResult): KeptComponents | null {
   const above = new Float64Array(cc.count + 1);
   const outline = new Float64Array(cc.count + 1);
   const edged = new Float64Array(cc.count + 1);
+  const framed = new Uint8Array(cc.count + 1);
   const distances: number[][] = Array.from({ length: cc.count + 1 }, () => []);
   const minArea = Math.max(4, 0.002 * n);
   for (let y = 0; y < h; y++)
@@ -104,22 +114,22 @@ export function keepOutlinedFaint(c: CoarseResult): KeptComponents | null {
       if (!l || cc.area[l]! < minArea) continue;
       distances[l]!.push(D[i]!);
       if (D[i]! > T_DIST) above[l]++;
-      if (x === 0 || y === 0 || x === w - 1 || y === h - 1) continue;
+      if (x === 0 || y === 0 || x === w - 1 || y === h - 1) {
+        framed[l] = 1;
+        continue;
+      }
       if (bg[i - 1] || bg[i + 1] || bg[i - w] || bg[i + w]) {
         outline[l]++;
         if (G[i]! >= gradThreshold) edged[l]++;
       }
     }
   const keep = new Uint8Array(cc.count + 1);
-  for (let l = 1; l <= cc.count; l++)
-    if (
-      cc.area[l]! >= minArea &&
-      outline[l]! > 0 &&
-      above[l]! >= FAINT_ABOVE * cc.area[l]! &&
-      quantile(distances[l]!, 0.5) >= FAINT_MEDIAN * T_DIST &&
-      edged[l]! >= FAINT_OUTLINE * outline[l]!
-    )
-      keep[l] = 1;
+  for (let l = 1; l <= cc.count; l++) {
+    if (cc.area[l]! < minArea || outline[l]! === 0 || quantile(distances[l]!, 0.5) < FAINT_MEDIAN * T_DIST) continue;
+    const outlined = above[l]! >= FAINT_ABOVE * cc.area[l]! && edged[l]! >= FAINT_OUTLINE * outline[l]!;
+    const large = !framed[l] && cc.area[l]! >= LARGE_FAINT * n && above[l]! >= LARGE_FAINT_ABOVE * cc.area[l]!;
+    if (outlined || large) keep[l] = 1;
+  }
   const kept = keptOf(cc, keep);
   return kept.box ? kept : null;
 }

@@ -620,4 +620,11 @@ describe("segmentProduct scenarios", () => {
     // side meets the lit side with next to no edge; this shadow meets edges.
     await expectIouPerSeed("floor shadow between two parts", [104494], 0.98);
   });
+
+  it("finds a large product checked in the backdrop's own grey, whose outline is too faint to be a clear edge", async () => {
+    // an unseen seed: a grey mug with light checks on a mid-grey backdrop. The flood leaves it
+    // unreached, but only a third of it is clearly unlike the backdrop and a fifth of its
+    // outline is a clear edge at the coarse scale, so every fit dropped it: "no product" (0)
+    await expectIouPerSeed("large faint product", [104620], 0.85);
+  });
 });
