@@ -14,13 +14,14 @@ import { EDGE_RING, solidUnreached, ENCLOSED, rayHits } from "./flood.server";
  * the outline. A flooded pixel is enclosed if rays in 3 of the 4 directions hit the product
  * before leaving the background. Such a patch is given back to the product when its border with
  * the product is soft (a shading falloff, unlike the sharp edges around a real gap between
- * product parts; softer still if the patch is mostly shadow-coloured) and it opens onto the rest of the background only through a narrow mouth, or
- * when its colour is consistently darker than the backdrop at its mouth (print or shading
- * just inside the per-pixel threshold, reached through an invisible stretch of outline) and,
- * if large, it faces the product more than the backdrop, or when it is shadow-coloured and
- * meets the product with no edge at all, neither at the contact nor a few pixels into the
- * product, even through a mouth too wide for the first rule (a grey product part that the
- * flood took for shadow, not floor shadow beside grey legs).
+ * product parts; softer still if the patch is mostly shadow-coloured) and it opens onto the
+ * rest of the background only through a narrow mouth, or when its colour is consistently
+ * darker than the backdrop at its mouth (print or shading just inside the per-pixel threshold,
+ * reached through an invisible stretch of outline) and, if large, it faces the product more
+ * than the backdrop, or when it is shadow-coloured and meets the product with no edge at all,
+ * neither at the contact nor a few pixels into the product, even through a mouth too wide for
+ * the first rule (a grey product part that the flood took for shadow, not floor shadow beside
+ * grey legs).
  */
 export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): void {
   const { w, h } = level;
