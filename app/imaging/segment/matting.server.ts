@@ -134,7 +134,13 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
       Bv[c] = planesB[c]![i]! / wb;
       Iv[c] = colour[i * 3 + c]!;
     }
-    if (fg[i]) pickTexturedForeground(colour, w, h, i, dIn, D, Iv, Bv, Fv);
+    // (a textured product's pixel that no nearby sample explains as a mix with the backdrop
+    // is a colour of its own, such as a faint stripe too near the backdrop to be sampled: the
+    // box mean of dark and faint stripes would project it onto the backdrop)
+    if (fg[i] && !pickTexturedForeground(colour, w, h, i, dIn, D, Iv, Bv, Fv)) {
+      fallback();
+      continue;
+    }
     for (let c = 0; c < 3; c++) {
       num += (Iv[c]! - Bv[c]!) * (Fv[c]! - Bv[c]!);
       den += (Fv[c]! - Bv[c]!) * (Fv[c]! - Bv[c]!);
@@ -187,14 +193,16 @@ const PICK_RESIDUAL = 2e-4;
  * dark check's edge pixel picks the dark samples. Untextured products keep the box mean (`F`
  * unchanged): picking among shades of one colour only adds noise. Only pixels inside the mask
  * pick: outside, a contact shadow would pick a dark check and pass for its mix with the backdrop.
+ * False when the product is textured there and no sample explains the pixel.
  */
-function pickTexturedForeground(colour: Float32Array, w: number, h: number, i: number, dIn: Uint8Array, D: Float32Array, I: number[], B: number[], F: number[]): void {
+function pickTexturedForeground(colour: Float32Array, w: number, h: number, i: number, dIn: Uint8Array, D: Float32Array, I: number[], B: number[], F: number[]): boolean {
   const x = i % w;
   const y = (i - x) / w;
   const xa = Math.max(0, x - PICK_RADIUS);
   const xb = Math.min(w - 1, x + PICK_RADIUS);
   const ya = Math.max(0, y - PICK_RADIUS);
   const yb = Math.min(h - 1, y + PICK_RADIUS);
+  let textured = false;
   for (let depth = PICK_DEPTH; depth >= 2; depth--) {
     let count = 0;
     let m0 = 0;
@@ -214,12 +222,13 @@ function pickTexturedForeground(colour: Float32Array, w: number, h: number, i: n
         count++;
       }
     if (count === 0) continue;
+    textured = true;
     m0 /= count;
     m1 /= count;
     m2 /= count;
     const spread = Math.sqrt(Math.max(0, squares / count - (m0 * m0 + m1 * m1 + m2 * m2)));
     const step = Math.hypot(m0 - B[0]!, m1 - B[1]!, m2 - B[2]!);
-    if (spread < TEXTURE_SPREAD * step) return;
+    if (spread < TEXTURE_SPREAD * step) return true;
     // samples too close to the backdrop (a grey check on grey) say nothing about the mix
     const minD = MATTE_CONTRAST * T_DIST;
     const e0 = I[0]! - B[0]!;
@@ -252,9 +261,10 @@ function pickTexturedForeground(colour: Float32Array, w: number, h: number, i: n
       F[0] = f0 / sw;
       F[1] = f1 / sw;
       F[2] = f2 / sw;
-      return;
+      return true;
     }
   }
+  return !textured;
 }
 
 /** Bilinear upsampling of a level's alpha into the full-resolution alpha buffer. */
