@@ -27,7 +27,14 @@ export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Leve
   const { w, h } = level;
   const n = w * h;
   let fgArea = 0;
-  for (let i = 0; i < n; i++) if (!bg[i]) fgArea++;
+  // (unreached pixels as clean as the open backdrop: mostly the middles of gaps the flood could
+  // not enter, not yet judged as holes)
+  let cleanUnreached = 0;
+  for (let i = 0; i < n; i++)
+    if (!bg[i]) {
+      fgArea++;
+      if (cls.D[i]! <= T_DIST && !cls.shadowLike[i]) cleanUnreached++;
+    }
   if (fgArea === 0) return;
   const solid = solidUnreached(bg, w, h);
   const through = new Uint8Array(n);
@@ -122,14 +129,17 @@ export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Leve
     // a shadow-coloured patch that meets the product with no edge at all, and the backdrop
     // along less of its border than the product, is product (half a grey lens, taken for shadow
     // through its bottom edge); pockets of floor shadow beside low-contrast legs, smaller than
-    // a fifth of the product, and floor shadow open wide to the backdrop are left alone
+    // a fifth of the product, and floor shadow open wide to the backdrop are left alone, and so
+    // is floor shadow as large as most of the product itself, measured without the gaps the
+    // flood could not enter (the shadow between a thin grey stool's lower legs, beside the
+    // unflooded space under its seat)
     const seamless =
       meanG < 0.5 * thr &&
       stepAcross(across, acrossCount, l, cls.sigma) <= SEAMLESS_STEP &&
       shade[l]! >= 0.5 * area &&
       open[l]! < 0.5 * contact[l]! &&
       area >= 0.2 * fgArea &&
-      area <= 0.6 * fgArea;
+      area <= 0.6 * (fgArea - cleanUnreached);
     // larger patches are real background (the space under a low-contrast stool's seat, bounded
     // by thick legs), unless much of their border is a thin ring of outline with the open
     // backdrop right behind it (a ball's shaded side, reached through a break in that ring)
