@@ -256,8 +256,21 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
           if (d2 <= 2) ringG[l]!.push(cls.G[i]!);
           if (d2 >= 2) ringD[l]!.push(cls.D[i]!);
         }
+      // (grown through candidates, a hole may take in patches the tests above rejected, such
+      // as the rest of a white ball's shaded side between its dots, a shade lighter than the
+      // backdrop: where it takes in more of them than of what they accepted, it is one of them)
+      const seeded = new Int32Array(hc.count + 1);
+      const refused = new Int32Array(hc.count + 1);
+      for (let i = 0; i < n; i++) {
+        const k = hc.labels[i]!;
+        if (!k) continue;
+        const l = cc.labels[i]!;
+        if (holeSeeds[i]) seeded[k]++;
+        else if (l && cc.area[l]! >= minHole && !ok[l]) refused[k]++;
+      }
       const accepted = new Uint8Array(hc.count + 1);
       for (let l = 1; l <= hc.count; l++) {
+        if (refused[l]! > seeded[l]!) continue;
         const g = ringG[l]!.length ? quantile(ringG[l]!, 0.75) : 0;
         const d = ringD[l]!.length ? quantile(ringD[l]!, 0.5) : 0;
         const needG = Math.max(cls.gradThreshold, 0.35 * outerEdge);

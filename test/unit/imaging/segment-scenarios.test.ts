@@ -643,4 +643,11 @@ describe("segmentProduct scenarios", () => {
     // unflooded space under the seat counts as product: a block of shadow (0.481)
     await expectIouPerSeed("floor shadow between thin grey legs", [105589], 0.98);
   });
+
+  it("does not let a hole grow over the patches the hole tests refused", async () => {
+    // an unseen seed: a white ball with grey dots on light grey. Its shaded side, a shade
+    // lighter than the backdrop, is split by the dots into patches; one of them passed the hole
+    // tests, and grown through the candidates it took the whole shaded side (0.771)
+    await expectIouPerSeed("white ball's shaded side between dots", [105853], 0.94);
+  });
 });
