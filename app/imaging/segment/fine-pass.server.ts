@@ -6,7 +6,7 @@ import { chessDistanceTo, components, dilate, erode, flood } from "../morphology
 import type { RasterImage } from "../types.server";
 import { T_DIST, makeLevel, type Level } from "./level.server";
 import { quantile, noiseScales, classify, type Classified } from "./classify.server";
-import { invert, erode3x3, frameBorder, keepSignificant, silhouetteEdgeStrength } from "./mask-ops.server";
+import { invert, erode3x3, frameBorder, keepSignificant, silhouetteEdgeStrength, enclosedIn, forEachNeighbour4 } from "./mask-ops.server";
 import { floodBackground } from "./flood.server";
 import { reclaimSoftEnclaves, regrowEnclosedBackdrop, medianDifference, BAY_OFFSET, reclaimOffsetPrint, offOpenBackdrop, residualsNear, reclaimPrintChannels, type Residuals } from "./reclaim.server";
 import type { CoarseResult } from "./coarse-pass.server";
@@ -282,6 +282,8 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
         // a pale tint is an outline like its outer one, as sharp and as far off the backdrop)
         else if (g >= FAINT_RIM * outerEdge && d >= T_DIST && d >= FAINT_RIM * outerMedD) accepted[l] = 1;
       }
+      dropRepeatedHoles(accepted, hc, fgArea);
+      dropHolesAroundIslands(accepted, grown, hc, cls, w, h);
       for (let i = 0; i < n; i++) if (holeSeeds[i] && !accepted[lab[i]!]) holeSeeds[i] = 0;
     }
   }
@@ -339,6 +341,71 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
     }
   const bgMean = cnt ? { L: sL / cnt, a: sa / cnt, b: sb / cnt } : { L: 100, a: 0, b: 0 };
   return { level, alpha, crop, bgMean };
+}
+
+/** least number of accepted holes, round and of about one size, that are print, not holes */
+const REPEATED_HOLES = 3;
+/** "about one size": within this factor of their median area, either way */
+const HOLE_SIZE_FACTOR = 1.33;
+/** a dot is at most this share of the product's area (a stool's gaps are larger) */
+const DOT_SHARE = 0.02;
+/** "round": the longer side of the bounding box at most this many times the shorter */
+const ROUND_ASPECT = 2;
+
+/**
+ * Clears `accepted` for holes (`hc`) that repeat: REPEATED_HOLES or more, small, round and of
+ * about one size, are dots of the backdrop's colour printed on the product (grey dots on green
+ * sunglasses on grey), which pass every hole test. A product shows the backdrop through one or
+ * two holes (a handle, a ring's middle, a pair of finger holes), through gaps larger than a dot
+ * (a stool's) or long ones (a chair back's slats), not through a pattern of small round ones.
+ */
+function dropRepeatedHoles(accepted: Uint8Array, hc: ReturnType<typeof components>, productArea: number): void {
+  const round = (l: number) => {
+    if (hc.area[l]! > DOT_SHARE * productArea) return false;
+    const [x0, y0, x1, y1] = hc.box[l]!;
+    const a = x1 - x0 + 1;
+    const b = y1 - y0 + 1;
+    return Math.max(a, b) <= ROUND_ASPECT * Math.min(a, b);
+  };
+  const sizes: number[] = [];
+  for (let l = 1; l < accepted.length; l++) if (accepted[l] && round(l)) sizes.push(hc.area[l]!);
+  if (sizes.length < REPEATED_HOLES) return;
+  const median = quantile(sizes, 0.5);
+  const alike = (l: number) => round(l) && hc.area[l]! <= HOLE_SIZE_FACTOR * median && hc.area[l]! * HOLE_SIZE_FACTOR >= median;
+  let count = 0;
+  for (let l = 1; l < accepted.length; l++) if (accepted[l] && alike(l)) count++;
+  if (count < REPEATED_HOLES) return;
+  for (let l = 1; l < accepted.length; l++) if (accepted[l] && alike(l)) accepted[l] = 0;
+}
+
+/** least area (level px) of a part of the product inside a hole that makes the hole a highlight's falloff */
+const ISLAND_MIN = 4;
+/** ... and most of it this far (times T_DIST) from the backdrop: a highlight's core, not where the model is a little off in a big hole */
+const ISLAND_CONTRAST = 2;
+/** ... and at least this share of the hole's area: a falloff ring is thin beside its core (a hole
+ * that grew along the falloff of a highlight next to it is still a hole) */
+const ISLAND_SHARE = 0.5;
+
+/**
+ * Clears `accepted` for holes (`hc`, within `grown`) that ring a part of the product, clearly
+ * unlike the backdrop and not shadow: a strong highlight on a dark product crosses the
+ * backdrop's colour in a ring around its bright core, which looks like backdrop and is bounded
+ * by contrast on both sides. A real hole shows only the backdrop inside it, and perhaps shadow,
+ * or a patch where the model is a little off.
+ */
+function dropHolesAroundIslands(accepted: Uint8Array, grown: Uint8Array, hc: ReturnType<typeof components>, cls: Classified, w: number, h: number): void {
+  const islands = components(enclosedIn(grown, w, h), w, h, false);
+  if (islands.count === 0) return;
+  const lit = new Int32Array(islands.count + 1);
+  for (let i = 0; i < w * h; i++) if (islands.labels[i] && !cls.shadowLike[i] && cls.D[i]! > ISLAND_CONTRAST * T_DIST) lit[islands.labels[i]!]++;
+  for (let i = 0; i < w * h; i++) {
+    const k = islands.labels[i]!;
+    if (!k || islands.area[k]! < ISLAND_MIN || 2 * lit[k]! < islands.area[k]!) continue;
+    forEachNeighbour4(i, w, w * h, (j) => {
+      const l = hc.labels[j]!;
+      if (l && islands.area[k]! >= ISLAND_SHARE * hc.area[l]!) accepted[l] = 0;
+    });
+  }
 }
 
 /** longest run (level px) of soft shadow between two stretches of flooded backdrop that is opened */

@@ -650,4 +650,19 @@ describe("segmentProduct scenarios", () => {
     // tests, and grown through the candidates it took the whole shaded side (0.771)
     await expectIouPerSeed("white ball's shaded side between dots", [105853], 0.94);
   });
+
+  it("takes dots of the backdrop's colour repeated across a product for print, not holes", async () => {
+    // unseen seeds: a dark lamp with white dots on white, green sunglasses with grey dots on
+    // grey. Each dot looks like the backdrop and has a sharp, contrasted rim, so each passed the
+    // hole tests (0.819, 0.862); three or more round holes of one size are a pattern
+    await expectIouPerSeed("dots of the backdrop's colour", [106004, 106043], 0.88);
+  });
+
+  it("does not take the ring where a highlight on a dark product crosses the backdrop's colour for a hole", async () => {
+    // an unseen seed: a small dark watch on mid-grey with a strong highlight. Around the
+    // highlight's bright core its falloff has the backdrop's colour and is bounded by contrast
+    // on both sides, so it passed the hole tests (0.824); a hole does not ring a part of the
+    // product
+    await expectIouPerSeed("highlight's falloff around its core", [105917], 0.93);
+  });
 });
