@@ -349,7 +349,7 @@ const REPEATED_HOLES = 3;
 const HOLE_SIZE_FACTOR = 1.33;
 /** a dot is at most this share of the product's area (a stool's gaps are larger) */
 const DOT_SHARE = 0.02;
-/** "round": the longer side of the bounding box at most this many times the shorter */
+/** a round dot's bounding box: the longer side at most this many times the shorter */
 const ROUND_ASPECT = 2;
 
 /**
@@ -360,7 +360,7 @@ const ROUND_ASPECT = 2;
  * (a stool's) or long ones (a chair back's slats), not through a pattern of small round ones.
  */
 function dropRepeatedHoles(accepted: Uint8Array, hc: ReturnType<typeof components>, productArea: number): void {
-  const round = (l: number) => {
+  const dotLike = (l: number) => {
     if (hc.area[l]! > DOT_SHARE * productArea) return false;
     const [x0, y0, x1, y1] = hc.box[l]!;
     const a = x1 - x0 + 1;
@@ -368,10 +368,10 @@ function dropRepeatedHoles(accepted: Uint8Array, hc: ReturnType<typeof component
     return Math.max(a, b) <= ROUND_ASPECT * Math.min(a, b);
   };
   const sizes: number[] = [];
-  for (let l = 1; l < accepted.length; l++) if (accepted[l] && round(l)) sizes.push(hc.area[l]!);
+  for (let l = 1; l < accepted.length; l++) if (accepted[l] && dotLike(l)) sizes.push(hc.area[l]!);
   if (sizes.length < REPEATED_HOLES) return;
   const median = quantile(sizes, 0.5);
-  const alike = (l: number) => round(l) && hc.area[l]! <= HOLE_SIZE_FACTOR * median && hc.area[l]! * HOLE_SIZE_FACTOR >= median;
+  const alike = (l: number) => dotLike(l) && hc.area[l]! <= HOLE_SIZE_FACTOR * median && hc.area[l]! * HOLE_SIZE_FACTOR >= median;
   let count = 0;
   for (let l = 1; l < accepted.length; l++) if (accepted[l] && alike(l)) count++;
   if (count < REPEATED_HOLES) return;
@@ -380,10 +380,15 @@ function dropRepeatedHoles(accepted: Uint8Array, hc: ReturnType<typeof component
 
 /** least area (level px) of a part of the product inside a hole that makes the hole a highlight's falloff */
 const ISLAND_MIN = 4;
-/** ... and most of it this far (times T_DIST) from the backdrop: a highlight's core, not where the model is a little off in a big hole */
+/**
+ * ... with most of it this far (times T_DIST) from the backdrop: a highlight's core, not where
+ * the model is a little off in the middle of a big hole
+ */
 const ISLAND_CONTRAST = 2;
-/** ... and at least this share of the hole's area: a falloff ring is thin beside its core (a hole
- * that grew along the falloff of a highlight next to it is still a hole) */
+/**
+ * ... and at least this share of the hole's area: a falloff ring is thin beside its core (a hole
+ * that grew along the falloff of a highlight next to it is still a hole)
+ */
 const ISLAND_SHARE = 0.5;
 
 /**
