@@ -284,6 +284,7 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
       }
       dropRepeatedHoles(accepted, hc, fgArea);
       dropHolesAroundIslands(accepted, grown, hc, cls, w, h);
+      dropHolesOfProductColour(accepted, hc, notBg, level, cls);
       for (let i = 0; i < n; i++) if (holeSeeds[i] && !accepted[lab[i]!]) holeSeeds[i] = 0;
     }
   }
@@ -341,6 +342,57 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
     }
   const bgMean = cnt ? { L: sL / cnt, a: sa / cnt, b: sb / cnt } : { L: 100, a: 0, b: 0 };
   return { level, alpha, crop, bgMean };
+}
+
+/** colour distance (times T_DIST, in the backdrop's noise) within which a product pixel has a hole's colour */
+const PRINT_MATCH = 0.5;
+/** least share of the rest of the product with a hole's colour, off the backdrop there, that makes the hole print */
+const PRINT_SHARE = 0.02;
+/** ... and least area of it, as a share of the hole's own area */
+const PRINT_AREA = 0.75;
+
+/**
+ * Clears `accepted` for holes (`hc`) whose colour the rest of the product (`product`, outside
+ * every grown hole) has where it is clearly off the backdrop: grey checks on a white bag, a
+ * shade darker than the backdrop, match it where a vignette darkens it and are bounded by the
+ * white checks' sharp, contrasted edges, yet the same grey covers the bag's other checks, off
+ * the backdrop there. Stripes of the backdrop's own colour on a key match it everywhere and say
+ * nothing about its bow's hole. The backdrop seen through a hole matches the product only by
+ * chance, on a pixel here and there, so the match is tight, and must cover about as much as the
+ * hole itself: a stool's gap, seen down into floor shadow the flood left as product, matches a
+ * little of that shadow.
+ */
+function dropHolesOfProductColour(accepted: Uint8Array, hc: ReturnType<typeof components>, product: Uint8Array, level: Level, cls: Classified): void {
+  const labels: number[] = [];
+  for (let l = 1; l < accepted.length; l++) if (accepted[l]) labels.push(l);
+  if (labels.length === 0) return;
+  const { L, A, B } = level;
+  const n = level.w * level.h;
+  const mean = new Float64Array(3 * accepted.length);
+  for (let i = 0; i < n; i++) {
+    const l = hc.labels[i]!;
+    if (!accepted[l]) continue;
+    mean[3 * l] += L[i]!;
+    mean[3 * l + 1] += A[i]!;
+    mean[3 * l + 2] += B[i]!;
+  }
+  for (const l of labels) for (let c = 0; c < 3; c++) mean[3 * l + c]! /= hc.area[l]!;
+  const [sL, sA, sB] = cls.sigma;
+  const limit = (PRINT_MATCH * T_DIST) ** 2;
+  const alike = new Float64Array(accepted.length);
+  let sampled = 0;
+  // (every third pixel: plenty for a share)
+  const every = 3;
+  for (let i = 0; i < n; i += every) {
+    if (!product[i] || hc.labels[i]) continue;
+    sampled++;
+    if (cls.D[i]! <= T_DIST) continue;
+    for (const l of labels) {
+      const d2 = ((L[i]! - mean[3 * l]!) / sL) ** 2 + ((A[i]! - mean[3 * l + 1]!) / sA) ** 2 + ((B[i]! - mean[3 * l + 2]!) / sB) ** 2;
+      if (d2 <= limit) alike[l]++;
+    }
+  }
+  for (const l of labels) if (alike[l]! >= PRINT_SHARE * sampled && every * alike[l]! >= PRINT_AREA * hc.area[l]!) accepted[l] = 0;
 }
 
 /** least number of accepted holes, round and of about one size, that are print, not holes */
