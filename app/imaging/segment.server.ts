@@ -51,7 +51,9 @@
  *     extent, take in less of the patches these tests refused than of those they accepted,
  *     ring no part of the product (a highlight's core), do not repeat as a pattern of small
  *     round dots and have a colour the rest of the product lacks where it is off the backdrop
- *     (print); everything else enclosed is filled. Specks are dropped.
+ *     (print); everything else enclosed is filled. A hole grows into shadow seen through it,
+ *     which meets it along much of its width, not into a long part reached through a narrow
+ *     mouth (a grey stripe below a handle). Specks are dropped.
  *  5. Region-level second opinion (OpenCV's GrabCut: colour mixtures of product and backdrop,
  *     edge-aware smoothness, min-cut) in a band around the mask: it gives back product parts
  *     within the backdrop's noise (a white product's shaded side on light grey) and drops

@@ -307,9 +307,26 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
   if (anyExtra) {
     const dOuter = chessDistanceTo(bg, w, h);
     const ec = components(extra, w, h, false);
-    const nearOuter = new Uint8Array(ec.count + 1);
-    for (let i = 0; i < n; i++) if (ec.labels[i] && dOuter[i]! <= 3) nearOuter[ec.labels[i]!] = 1;
-    for (let i = 0; i < n; i++) if (ec.labels[i] && !nearOuter[ec.labels[i]!]) holes[i] = 1;
+    const refused = new Uint8Array(ec.count + 1);
+    for (let i = 0; i < n; i++) if (ec.labels[i] && dOuter[i]! <= 3) refused[ec.labels[i]!] = 1;
+    // (shadow seen through a hole meets the hole's clean part along much of its width; a long
+    // region reached only through a narrow mouth is a part of the product of the shadow's
+    // colour, such as a grey stripe on a metallic bag below its handle's hole)
+    const mouth = new Int32Array(ec.count + 1);
+    for (let i = 0; i < n; i++) {
+      const l = ec.labels[i]!;
+      if (!l) continue;
+      let touches = false;
+      forEachNeighbour4(i, w, n, (j) => {
+        if (holesClean[j]) touches = true;
+      });
+      if (touches) mouth[l]++;
+    }
+    for (let l = 1; l <= ec.count; l++) {
+      const [x0, y0, x1, y1] = ec.box[l]!;
+      if (mouth[l]! < MOUTH_SHARE * Math.max(x1 - x0 + 1, y1 - y0 + 1)) refused[l] = 1;
+    }
+    for (let i = 0; i < n; i++) if (ec.labels[i] && !refused[ec.labels[i]!]) holes[i] = 1;
   }
 
   // A hole is backdrop too: a soft band may lead from it down into a flooded shadow core (the
@@ -343,6 +360,9 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
   const bgMean = cnt ? { L: sL / cnt, a: sa / cnt, b: sb / cnt } : { L: 100, a: 0, b: 0 };
   return { level, alpha, crop, bgMean };
 }
+
+/** least width of the mouth through which a hole's shadow is seen, as a share of the shadow's longer side */
+const MOUTH_SHARE = 0.5;
 
 /** colour distance (times T_DIST, in the backdrop's noise) within which a product pixel has a hole's colour */
 const PRINT_MATCH = 0.5;
