@@ -24,10 +24,13 @@
  *     shadow-like AND smooth (low local Lab range): product edges are steps, shadows are soft.
  *     Flooded shadow pixels that rays show to be enclosed by the thin edge ring of the product
  *     (a grey product whose bottom edge has the colour of its own contact shadow) are blocked
- *     and the flood redone; so are flooded shadow pixels that lie inside a thin, sharp outline
- *     in 3 of 4 directions (a grey product that its contact shadow leaked into). Shadow-like
- *     pixels on a blurred but steep step (the rim of a hard, 2 px-soft contact shadow) are
- *     passable too, where rays show them in the open rather than enclosed by the product.
+ *     and the flood redone; blocked regions on the floor are then judged again with the rest of
+ *     what was blocked as product (floor shadow blocked with a leaked light grey stool lies
+ *     between its thick legs). Flooded shadow pixels that lie inside a thin, sharp outline in 3
+ *     of 4 directions are blocked too (a grey product that its contact shadow leaked into).
+ *     Shadow-like pixels on a blurred but steep step (the rim of a hard, 2 px-soft contact
+ *     shadow) are passable too, where rays show them in the open rather than enclosed by the
+ *     product.
  *     Background-coloured patches that leaked into the product through a soft, narrow mouth
  *     (a highlight crossing the backdrop colour at the outline), or that are consistently
  *     darker than the backdrop at their mouth (light print shaded to nearly the backdrop's

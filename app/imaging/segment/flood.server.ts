@@ -51,6 +51,7 @@ function floodThrough(seeds: Uint8Array, cls: Classified, base: Uint8Array, w: n
   // the rims depend only on what was reached: find them again only if that changed
   if (rejectImplausibleShadows(reached, cls, base, w, h, blocked, withRims)) {
     reached = floodOnce(seeds, passable, w, h, blocked);
+    if (releaseBetweenBlockedParts(reached, cls, blocked, w, h)) reached = floodOnce(seeds, passable, w, h, blocked);
     withRims = admitOpenShadowRims(reached, cls, base, w, h);
   }
   if (withRims) {
@@ -476,6 +477,70 @@ function markCrossings(
   const crossing = new Uint8Array(pockets.count + 1);
   for (const i of beside) crossing[pockets.labels[i]!] = 1;
   for (let i = 0; i < n; i++) if (crossing[pockets.labels[i]!]) out[i] = 1;
+}
+
+/**
+ * Smallest blocked region judged again, as a share of the level: floor shadow between a stool's
+ * legs is sizeable, while specks blocked along a leaked product's outline, judged again, let
+ * the flood creep along it (a light grey key, a pair of sunglasses)
+ */
+const REJUDGED_SHARE = 0.005;
+/** Most blocked regions judged again, the largest */
+const REJUDGED_PARTS = 8;
+/** how far above the lowest blocked part (share of the blocked parts' height) floor shadow may end */
+const FLOOR_BAND = 0.05;
+
+/**
+ * Blocked regions on the floor judged again, each with the rest of what was blocked as product:
+ * a light grey stool flooded through a leak is blocked as a whole, and the floor shadow between
+ * its legs with it, since the rays saw only the legs' thin edge rings then. With the legs
+ * product again, that shadow lies between thick parts and opens onto the backdrop: it is floor
+ * shadow. A leaked product's body meets only its own thin ring and stays blocked. Only regions
+ * that reach down to the lowest blocked part's level and that the frame does not cut are judged
+ * again: the rays see each region afresh (patches of the backdrop's colour the redone flood no
+ * longer reaches open new ways out), which released a light check between dark ones on a
+ * stool's leg and half of a grey blob cut by the frame. Returns true if any region was released.
+ */
+function releaseBetweenBlockedParts(reached: Uint8Array, cls: Classified, blocked: Uint8Array, w: number, h: number): boolean {
+  const n = w * h;
+  const parts = components(blocked, w, h, false);
+  if (parts.count < 2) return false;
+  // (floor shadow lies on the floor: it reaches down about as far as the lowest blocked part)
+  let top = h;
+  let bottom = 0;
+  for (let l = 1; l <= parts.count; l++) {
+    top = Math.min(top, parts.box[l]![1]);
+    bottom = Math.max(bottom, parts.box[l]![3]);
+  }
+  const floor = bottom - FLOOR_BAND * (bottom - top);
+  const order: number[] = [];
+  for (let l = 1; l <= parts.count; l++) {
+    const [x0, y0, x1, y1] = parts.box[l]!;
+    const cut = x0 === 0 || y0 === 0 || x1 === w - 1 || y1 === h - 1;
+    if (parts.area[l]! >= REJUDGED_SHARE * n && y1 >= floor && !cut) order.push(l);
+  }
+  if (order.length === 0) return false;
+  order.sort((a, b) => parts.area[b]! - parts.area[a]!);
+  const solid = solidUnreached(reached, w, h);
+  const hole = unreachedBackdrop(reached, cls, w, h);
+  const through = new Uint8Array(n);
+  const product = new Uint8Array(n);
+  let released = false;
+  for (const l of order.slice(0, REJUDGED_PARTS)) {
+    for (let i = 0; i < n; i++) {
+      const own = parts.labels[i] === l;
+      through[i] = own || (reached[i] && cls.D[i]! > T_DIST) || (!reached[i] && !solid[i]) ? 1 : 0;
+      product[i] = !own && solid[i] && !hole[i] ? 1 : 0;
+    }
+    const hits = rayHits(through, product, w, h);
+    const thick = thickRayHits(through, product, w, h, 4);
+    let enclosed = 0;
+    for (let i = 0; i < n; i++) if (parts.labels[i] === l && ENCLOSED[hits[i]!] && !betweenThickParts(hits[i]!, thick[i]!)) enclosed++;
+    if (2 * enclosed >= parts.area[l]!) continue;
+    for (let i = 0; i < n; i++) if (parts.labels[i] === l) blocked[i] = 0;
+    released = true;
+  }
+  return released;
 }
 
 /** Smallest share of a shadow region that must be closed in on all four sides for any of it to be blocked that way. */
