@@ -10,7 +10,7 @@ import { invert, erode3x3, frameBorder, keepSignificant, silhouetteEdgeStrength,
 import { floodBackground } from "./flood.server";
 import { reclaimSoftEnclaves, regrowEnclosedBackdrop, medianDifference, BAY_OFFSET, reclaimOffsetPrint, offOpenBackdrop, residualsNear, reclaimPrintChannels, type Residuals } from "./reclaim.server";
 import type { CoarseResult } from "./coarse-pass.server";
-import { refineByRegions } from "./region-refine.server";
+import { refineByRegions, meanColours, colourDistance2 } from "./region-refine.server";
 import { softAlpha } from "./matting.server";
 
 const FINE_SIDE = 960;
@@ -386,18 +386,8 @@ function dropHolesOfProductColour(accepted: Uint8Array, hc: ReturnType<typeof co
   const labels: number[] = [];
   for (let l = 1; l < accepted.length; l++) if (accepted[l]) labels.push(l);
   if (labels.length === 0) return;
-  const { L, A, B } = level;
   const n = level.w * level.h;
-  const mean = new Float64Array(3 * accepted.length);
-  for (let i = 0; i < n; i++) {
-    const l = hc.labels[i]!;
-    if (!accepted[l]) continue;
-    mean[3 * l] += L[i]!;
-    mean[3 * l + 1] += A[i]!;
-    mean[3 * l + 2] += B[i]!;
-  }
-  for (const l of labels) for (let c = 0; c < 3; c++) mean[3 * l + c]! /= hc.area[l]!;
-  const [sL, sA, sB] = cls.sigma;
+  const mean = meanColours(level, hc);
   const limit = (PRINT_MATCH * T_DIST) ** 2;
   const alike = new Float64Array(accepted.length);
   let sampled = 0;
@@ -407,10 +397,7 @@ function dropHolesOfProductColour(accepted: Uint8Array, hc: ReturnType<typeof co
     if (!product[i] || hc.labels[i]) continue;
     sampled++;
     if (cls.D[i]! <= T_DIST) continue;
-    for (const l of labels) {
-      const d2 = ((L[i]! - mean[3 * l]!) / sL) ** 2 + ((A[i]! - mean[3 * l + 1]!) / sA) ** 2 + ((B[i]! - mean[3 * l + 2]!) / sB) ** 2;
-      if (d2 <= limit) alike[l]++;
-    }
+    for (const l of labels) if (colourDistance2(level, cls.sigma, i, mean, l) <= limit) alike[l]++;
   }
   for (const l of labels) if (alike[l]! >= PRINT_SHARE * sampled && every * alike[l]! >= PRINT_AREA * hc.area[l]!) accepted[l] = 0;
 }

@@ -277,7 +277,7 @@ function reopenHolesOfForeignColour(
 }
 
 /** Mean Lab colour of each labelled region, three values per label. */
-function meanColours(level: Level, regions: ReturnType<typeof components>): Float64Array {
+export function meanColours(level: Level, regions: ReturnType<typeof components>): Float64Array {
   const { L, A, B } = level;
   const sum = new Float64Array(3 * (regions.count + 1));
   for (let i = 0; i < regions.labels.length; i++) {
@@ -304,15 +304,16 @@ function sampleOf(mask: Uint8Array, n: number, except?: Int32Array): number[] {
 /** Share of the sampled pixels within T_DIST (in the backdrop's noise) of region l's mean colour. */
 function shareOfColour(level: Level, cls: Classified, sample: number[], colours: Float64Array, l: number): number {
   if (sample.length === 0) return 0;
-  const { L, A, B } = level;
-  const [sL, sA, sB] = cls.sigma;
-  const mL = colours[3 * l]!;
-  const mA = colours[3 * l + 1]!;
-  const mB = colours[3 * l + 2]!;
   let alike = 0;
-  for (const i of sample) {
-    const d2 = ((L[i]! - mL) / sL) ** 2 + ((A[i]! - mA) / sA) ** 2 + ((B[i]! - mB) / sB) ** 2;
-    if (d2 <= T_DIST * T_DIST) alike++;
-  }
+  for (const i of sample) if (colourDistance2(level, cls.sigma, i, colours, l) <= T_DIST * T_DIST) alike++;
   return alike / sample.length;
+}
+
+/** Squared distance, in the backdrop's noise (`sigma`), of pixel i's colour from region l's in `colours` (meanColours). */
+export function colourDistance2(level: Level, sigma: [number, number, number], i: number, colours: Float64Array, l: number): number {
+  return (
+    ((level.L[i]! - colours[3 * l]!) / sigma[0]) ** 2 +
+    ((level.A[i]! - colours[3 * l + 1]!) / sigma[1]) ** 2 +
+    ((level.B[i]! - colours[3 * l + 2]!) / sigma[2]) ** 2
+  );
 }
