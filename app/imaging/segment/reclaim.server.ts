@@ -14,8 +14,9 @@ import { EDGE_RING, solidUnreached, ENCLOSED, rayHits } from "./flood.server";
  * the outline. A flooded pixel is enclosed if rays in 3 of the 4 directions hit the product
  * before leaving the background. Such a patch is given back to the product when its border with
  * the product is soft (a shading falloff, unlike the sharp edges around a real gap between
- * product parts; softer still if the patch is mostly shadow-coloured) and it opens onto the
- * rest of the background only through a narrow mouth, or when its colour is consistently
+ * product parts; softer still if the patch is mostly shadow-coloured, or large and of another
+ * colour than the product just inside the contact) and it opens onto the rest of the
+ * background only through a narrow mouth, or when its colour is consistently
  * darker than the backdrop at its mouth (print or shading just inside the per-pixel threshold,
  * reached through an invisible stretch of outline) and, if large, it faces the product more
  * than the backdrop, or when it is shadow-coloured and meets the product with no edge at all,
@@ -151,8 +152,12 @@ export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Leve
     const darkBay = () => facesProduct && darkerThanMouth(l, cc, cand, bg, cls, level, sampledFor) >= BAY_OFFSET;
     // (a patch mostly of shadow's colour is the product's shaded side only where it meets the
     // lit side with next to no edge, as a seamless one does: floor shadow between a stool's thin
-    // legs meets their outlines, blurred as thin legs are, but edges all the same)
-    const softBorder = meanG < (shade[l]! >= 0.5 * area ? 0.5 : 1) * thr;
+    // legs meets their outlines, blurred as thin legs are, but edges all the same. So is a large
+    // patch whose colour steps away from the product's just inside the contact: a highlight that
+    // large fades into the product's colour, while the backdrop between a small pastel stool's
+    // legs meets them across a colour step that the photo's size has blurred)
+    const stepsAway = area >= STEP_AREA * fgArea && stepAcross(across, acrossCount, l, cls.sigma) > SEAMLESS_STEP;
+    const softBorder = meanG < (shade[l]! >= 0.5 * area || stepsAway ? 0.5 : 1) * thr;
     if (seamless || (small && ((softBorder && open[l]! < 0.2 * contact[l]!) || darkBay()))) {
       reclaim[l] = 1;
       anyReclaim = true;
@@ -161,6 +166,9 @@ export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Leve
   if (!anyReclaim) return;
   for (let i = 0; i < n; i++) if (reclaim[cc.labels[i]!]) bg[i] = 0;
 }
+
+/** Smallest patch, as a share of the product, whose colour step at the contact makes it backdrop unless its border is very soft. */
+const STEP_AREA = 0.05;
 
 /** Half-width (level px) below which blocked shadow is a wall across a gap, not a product part. */
 const WALL_WIDTH = 3;
