@@ -32,9 +32,9 @@
  *     shadow) are passable too, where rays show them in the open rather than enclosed by the
  *     product.
  *     Background-coloured patches that leaked into the product through a soft, narrow mouth
- *     (a highlight crossing the backdrop colour at the outline; a large patch only through a
- *     very soft one if it steps to another colour at its contact, as the backdrop between a
- *     small stool's blurred legs does), or that are consistently
+ *     (a highlight crossing the backdrop colour at the outline; a large patch that steps to
+ *     another colour at its contact only if its border is very soft, unlike the backdrop
+ *     between a small stool's blurred legs), or that are consistently
  *     darker than the backdrop at their mouth (light print shaded to nearly the backdrop's
  *     colour), are given back to the product; so are flooded patches that, averaged over a few
  *     pixels, are lighter than the backdrop around them or of another hue, and that face the
