@@ -182,6 +182,11 @@ const PICK_DEPTH = 3;
  * shading and highlights of faint untextured products passed too, and their outlines moved.)
  */
 const TEXTURE_SPREAD = 1;
+/**
+ * spread (linear RGB) above which the window is textured whatever its mean's step: white dots on
+ * dark sunglasses average to a mid-grey well off a lavender backdrop, a colour no pixel there has
+ */
+const TEXTURE_CONTRAST = 0.4;
 /** squared residual (linear RGB) of a mix with a sample at which the sample's weight is 1/e */
 const PICK_RESIDUAL = 2e-4;
 
@@ -228,7 +233,7 @@ function pickTexturedForeground(colour: Float32Array, w: number, h: number, i: n
     m2 /= count;
     const spread = Math.sqrt(Math.max(0, squares / count - (m0 * m0 + m1 * m1 + m2 * m2)));
     const step = Math.hypot(m0 - B[0]!, m1 - B[1]!, m2 - B[2]!);
-    if (spread < TEXTURE_SPREAD * step) return true;
+    if (spread < TEXTURE_SPREAD * step && spread <= TEXTURE_CONTRAST) return true;
     // samples too close to the backdrop (a grey check on grey) say nothing about the mix
     const minD = MATTE_CONTRAST * T_DIST;
     const e0 = I[0]! - B[0]!;
