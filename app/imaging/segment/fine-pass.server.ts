@@ -73,6 +73,17 @@ function shadedSpread(sampled: { inside: Residuals; insideAt: number[] }, box: [
   return centredSpread(shaded, sigma);
 }
 
+/** farthest distance (px) from the product's outline of the backdrop that outlineBackdropD samples */
+const OUTLINE_REACH = 6;
+
+/** Median D of the open backdrop 2 to OUTLINE_REACH px outside the product's outline (0 if too few pixels). */
+function outlineBackdropD(notBg: Uint8Array, openBackdrop: Float32Array, D: Float32Array, w: number, h: number): number {
+  const fromProduct = chessDistanceTo(notBg, w, h);
+  const near: number[] = [];
+  for (let i = 0; i < w * h; i++) if (openBackdrop[i] && fromProduct[i]! >= 2 && fromProduct[i]! <= OUTLINE_REACH) near.push(D[i]!);
+  return near.length > 30 ? quantile(near, 0.5) : 0;
+}
+
 interface FineResult {
   level: Level;
   alpha: Float32Array;
@@ -152,6 +163,11 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
     const outerEdge = silhouetteEdgeStrength(notBg, bg, cls.G, w, h);
     const openBackdrop = new Float32Array(n);
     for (let i = 0; i < n; i++) openBackdrop[i] = bg[i] && !cls.shadowLike[i] ? 1 : 0;
+    // (JPEG keeps the noise in blocks that hold an edge and smooths it away on the flat backdrop:
+    // a hole shares its blocks with the product's rim, so it may be as rough as the backdrop
+    // just outside the outline, whose blocks hold an edge too)
+    let roughD: number | undefined;
+    const rough = () => (roughD ??= Math.max(2 * refMedian, 0.3 * T_DIST, 2 * outlineBackdropD(notBg, openBackdrop, cls.D, w, h)));
     const ok = new Uint8Array(cc.count + 1);
     const perComp: number[][] = [];
     for (let l = 0; l <= cc.count; l++) perComp.push([]);
@@ -207,7 +223,7 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
         // in hue by more: the middle of a big ring under a strong vignette, whose curve the
         // quadratic model cannot follow there)
         const hueShift = Math.hypot(step[1], step[2]);
-        return spread <= cleanD && (hueShift < HOLE_HUE_SHIFT || (hueShift < SMOOTH_HOLE_HUE_SHIFT && spread <= SMOOTH_HOLE * cleanD));
+        return spread <= rough() && (hueShift < HOLE_HUE_SHIFT || (hueShift < SMOOTH_HOLE_HUE_SHIFT && spread <= SMOOTH_HOLE * rough()));
       };
       // (the middle of a small hole: unless it is measurably off the open backdrop's colour,
       // like a light stripe between dark ones)
