@@ -163,11 +163,12 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
     const outerEdge = silhouetteEdgeStrength(notBg, bg, cls.G, w, h);
     const openBackdrop = new Float32Array(n);
     for (let i = 0; i < n; i++) openBackdrop[i] = bg[i] && !cls.shadowLike[i] ? 1 : 0;
+    const cleanD = Math.max(2 * refMedian, 0.3 * T_DIST);
     // (JPEG keeps the noise in blocks that hold an edge and smooths it away on the flat backdrop:
     // a hole shares its blocks with the product's rim, so it may be as rough as the backdrop
     // just outside the outline, whose blocks hold an edge too)
     let roughD: number | undefined;
-    const rough = () => (roughD ??= Math.max(2 * refMedian, 0.3 * T_DIST, 2 * outlineBackdropD(notBg, openBackdrop, cls.D, w, h)));
+    const rough = () => (roughD ??= Math.max(cleanD, 2 * outlineBackdropD(notBg, openBackdrop, cls.D, w, h)));
     const ok = new Uint8Array(cc.count + 1);
     const perComp: number[][] = [];
     for (let l = 0; l <= cc.count; l++) perComp.push([]);
@@ -204,7 +205,6 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
           if (bg[i]) local.push(cls.D[i]!);
         }
       const localMedian = local.length > 30 ? quantile(local, 0.5) : refMedian;
-      const cleanD = Math.max(2 * refMedian, 0.3 * T_DIST);
       let likeClean = med <= cleanD;
       const likeLocal = Math.abs(med - localMedian) <= 1;
       // ... or as smooth as the clean backdrop and of the colour of the open backdrop around it,
