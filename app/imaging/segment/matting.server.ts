@@ -16,6 +16,13 @@ const MATTE_RADIUS = 6;
 const MATTE_CONTRAST = 1.5;
 /** largest mix (alpha before clamping) outside the mask that is still a mix of F and B */
 const MIX_OVERSHOOT = 1.25;
+/**
+ * mix below which a pixel inside the mask that is lighter than the backdrop is product, not
+ * backdrop: a light dot at the outline of a product darker than the backdrop lies past B, away
+ * from F. (Darker ones are the contact shadow, and milder overshoots are JPEG ringing beside a
+ * dark edge or a backdrop mean pulled down by the shadow.)
+ */
+const PAST_BACKDROP = 0.5;
 /** depth inside the mask (px) from which a colour that is no mix of F and B is opaque print */
 const PRINT_DEPTH = 2;
 
@@ -151,6 +158,10 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
       continue;
     }
     const a = num / den;
+    if (fg[i] && a < -PAST_BACKDROP && luminance(Iv) > luminance(Bv)) {
+      fallback();
+      continue;
+    }
     // residual of the two-colour mix, relative to the F-B separation
     const res = Math.max(0, ii - (num * num) / den) / den;
     // unexplained colour (texture/print) inside the subject is opaque; at the outline only where
@@ -170,6 +181,11 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
     alpha[i] = a < 0 ? 0 : a > 1 ? 1 : a;
   }
   return alpha;
+}
+
+/** relative luminance of a linear RGB colour (Rec. 709) */
+function luminance(c: number[]): number {
+  return 0.2126 * c[0]! + 0.7152 * c[1]! + 0.0722 * c[2]!;
 }
 
 /** radius (px) of the window of foreground samples an edge pixel of a textured product picks from */

@@ -710,4 +710,11 @@ describe("segmentProduct scenarios", () => {
     // shadow, was rougher than the flat backdrop far from the key and was filled (0.944, 0.945)
     await expectIouPerSeed("key bow's hole, rough as the backdrop beside the key", [107488, 107337], 0.975);
   });
+
+  it("keeps light print at the outline that lies past the backdrop's colour, away from the product's", async () => {
+    // an unseen seed: a grey shoe, darker than its mid-grey backdrop, with light dots. A dot cut
+    // by the outline is lighter than the backdrop, so its mix with the shoe's grey came out below
+    // 0 and it was cut away as backdrop (0.889)
+    await expectIouPerSeed("light dots past the backdrop at a grey shoe's outline", [107308], 0.895);
+  });
 });
