@@ -14,6 +14,11 @@ export const SRGB_TO_LINEAR: Float32Array = (() => {
   return t;
 })();
 
+/** Relative luminance of a linear RGB colour (Rec. 709 primaries, 4-digit weights). */
+export function relativeLuminance(r: number, g: number, b: number): number {
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
 export function linearToSrgb(v: number): number {
   const c = v <= 0 ? 0 : v >= 1 ? 1 : v;
   return c <= 0.0031308 ? c * 12.92 : 1.055 * Math.pow(c, 1 / 2.4) - 0.055;

@@ -3,7 +3,7 @@
 // body's roundness and folds read through), its edges feathered and darkened a little, and
 // its soft shadow laid on the body. All in linear light. No learned model, no network.
 import sharp from "sharp";
-import { SRGB_TO_LINEAR, linearToSrgb255 } from "../color.server";
+import { SRGB_TO_LINEAR, linearToSrgb255, relativeLuminance } from "../color.server";
 import { boxBlur } from "../morphology.server";
 import type { RasterImage } from "../types.server";
 import { garmentFrame, type GarmentFrame } from "./garment-frame.server";
@@ -262,7 +262,7 @@ export async function renderOnModel(garment: RasterImage, model: ModelRaster, ca
   const ch = model.image.channels;
   const lum = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    lum[i] = 0.2126 * SRGB_TO_LINEAR[src[i * ch]] + 0.7152 * SRGB_TO_LINEAR[src[i * ch + 1]] + 0.0722 * SRGB_TO_LINEAR[src[i * ch + 2]];
+    lum[i] = relativeLuminance(SRGB_TO_LINEAR[src[i * ch]], SRGB_TO_LINEAR[src[i * ch + 1]], SRGB_TO_LINEAR[src[i * ch + 2]]);
   }
   const unit = Math.max(W, H) / 1000;
 

@@ -1,7 +1,7 @@
 // Soft alpha (step 6): colour-projection matting in a band around the mask's boundary, in linear
 // light, and the bilinear upsampling of the alpha to the source size. It only reads the final
 // mask and the distances, so it is separate from the decisions made before it.
-import { SRGB_TO_LINEAR } from "../color.server";
+import { SRGB_TO_LINEAR, relativeLuminance } from "../color.server";
 import { boxBlur, chessDistanceInside, chessDistanceTo } from "../morphology.server";
 import { T_DIST, type Level } from "./level.server";
 
@@ -158,7 +158,7 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
       continue;
     }
     const a = num / den;
-    if (fg[i] && a < -PAST_BACKDROP && luminance(Iv) > luminance(Bv)) {
+    if (fg[i] && a < -PAST_BACKDROP && relativeLuminance(Iv[0]!, Iv[1]!, Iv[2]!) > relativeLuminance(Bv[0]!, Bv[1]!, Bv[2]!)) {
       fallback();
       continue;
     }
@@ -181,11 +181,6 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
     alpha[i] = a < 0 ? 0 : a > 1 ? 1 : a;
   }
   return alpha;
-}
-
-/** relative luminance of a linear RGB colour (Rec. 709) */
-function luminance(c: number[]): number {
-  return 0.2126 * c[0]! + 0.7152 * c[1]! + 0.0722 * c[2]!;
 }
 
 /** radius (px) of the window of foreground samples an edge pixel of a textured product picks from */
