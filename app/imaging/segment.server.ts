@@ -53,9 +53,10 @@
  *     only if they look like the backdrop (noise statistics, up to a smooth shading across a big
  *     hole; as rough as the backdrop beside the outline, whose JPEG blocks hold an edge too,
  *     where the hole's colour matches the open backdrop around it), are large enough and
- *     bounded by sharp, contrasted edges (or, on a faint product, by a rim nearly as sharp and
- *     contrasted as its outer outline), and, grown to their full extent, take in less of the
- *     patches these tests refused than of those they accepted,
+ *     bounded by sharp, contrasted edges, along a quarter of the rim at least and with half of
+ *     it past the noise (a metallic ring's shading fades half its inner rim), or, on a faint
+ *     product, by a rim nearly as sharp and contrasted as its outer outline, and, grown to their
+ *     full extent, take in less of the patches these tests refused than of those they accepted,
  *     ring no part of the product (a highlight's core), do not repeat as a pattern of small
  *     round dots and have a colour the rest of the product lacks where it is off the backdrop
  *     (print); everything else enclosed is filled. A hole grows into shadow seen through it,

@@ -290,7 +290,11 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
         const g = ringG[l]!.length ? quantile(ringG[l]!, 0.75) : 0;
         const d = ringD[l]!.length ? quantile(ringD[l]!, 0.5) : 0;
         const needG = Math.max(cls.gradThreshold, 0.35 * outerEdge);
-        const clearly = d >= Math.max(1.5 * T_DIST, Math.min(0.4 * outerMedD, 2.5 * T_DIST));
+        const needD = Math.max(1.5 * T_DIST, Math.min(0.4 * outerMedD, 2.5 * T_DIST));
+        // (the contrast too may be judged by its upper quartile where half the rim at least is
+        // past the backdrop's noise: a metallic ring's shading brings half its inner rim to just
+        // past the noise of a white backdrop, while the rest is as far off it as its outline)
+        const clearly = d >= needD || (d >= T_DIST && ringD[l]!.length > 0 && quantile(ringD[l]!, 0.75) >= needD);
         // (a very sharp rim needs less contrast: the rim of a big ring striped black and white
         // on a pastel backdrop is half white, a little below the outer silhouette's share)
         if (g >= needG && (clearly || (g >= SHARP_RIM * needG && d >= 1.5 * T_DIST))) accepted[l] = 1;
