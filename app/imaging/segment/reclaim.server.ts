@@ -21,8 +21,8 @@ import { EDGE_RING, solidUnreached, ENCLOSED, rayHits } from "./flood.server";
  * reached through an invisible stretch of outline) and, if large, it faces the product more
  * than the backdrop, or when it is shadow-coloured and meets the product with no edge at all,
  * neither at the contact nor a few pixels into the product, even through a mouth too wide for
- * the first rule (a grey product part that the flood took for shadow, not floor shadow beside
- * grey legs).
+ * the first rule, and has an outline wherever it opens wide onto the backdrop (a grey product
+ * part that the flood took for shadow, not floor shadow beside grey legs).
  */
 export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Level): void {
   const { w, h } = level;
@@ -59,6 +59,8 @@ export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Leve
   const sumG = new Float64Array(cc.count + 1);
   const contact = new Float64Array(cc.count + 1);
   const open = new Float64Array(cc.count + 1);
+  // edge strength summed where it opens onto the rest of the background
+  const openG = new Float64Array(cc.count + 1);
   // pixels unlike the background model (shadow-coloured)
   const shade = new Float64Array(cc.count + 1);
   // contact with a thin ring of product, beyond which lies the open backdrop
@@ -116,7 +118,10 @@ export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Leve
       contact[l]++;
       if (touchRing) ring[l]++;
     }
-    if (touchOpen) open[l]++;
+    if (touchOpen) {
+      open[l]++;
+      openG[l] += cls.G[i]!;
+    }
     if (cls.D[i]! > T_DIST) shade[l]++;
   }
   const reclaim = new Uint8Array(cc.count + 1);
@@ -133,14 +138,18 @@ export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Leve
     // a fifth of the product, and floor shadow open wide to the backdrop are left alone, and so
     // is floor shadow as large as most of the product itself, measured without the gaps the
     // flood could not enter (the shadow between a thin grey stool's lower legs, beside the
-    // unflooded space under its seat)
+    // unflooded space under its seat), and floor shadow that runs on into the open floor shadow
+    // along a wide stretch with no outline there, which a product part has, however faint,
+    // but for the narrow mouth its leak came through (the shadow between a pastel stool's lower
+    // legs, as pale as the legs)
     const seamless =
       meanG < 0.5 * thr &&
       stepAcross(across, acrossCount, l, cls.sigma) <= SEAMLESS_STEP &&
       shade[l]! >= 0.5 * area &&
       open[l]! < 0.5 * contact[l]! &&
       area >= 0.2 * fgArea &&
-      area <= 0.6 * (fgArea - cleanUnreached);
+      area <= 0.6 * (fgArea - cleanUnreached) &&
+      (open[l]! < LEAK_MOUTH * contact[l]! || openG[l]! >= SEAMLESS_OUTLINE * cls.gradThreshold * open[l]!);
     // larger patches are real background (the space under a low-contrast stool's seat, bounded
     // by thick legs), unless much of their border is a thin ring of outline with the open
     // backdrop right behind it (a ball's shaded side, reached through a break in that ring)
@@ -194,6 +203,13 @@ const BAY_LARGE = 0.1;
 const ACROSS_DEPTH = 4;
 /** Largest noise-normalised colour step between a patch and the product for "no edge at all". */
 const SEAMLESS_STEP = 2 * T_DIST;
+/**
+ * Least mean edge strength (times the classifier's threshold) where such a patch opens onto the
+ * backdrop (its outline) when that opening is wider than LEAK_MOUTH of where it meets the
+ * product. The flood enters a product part where its outline fails, so a narrow mouth has none.
+ */
+const SEAMLESS_OUTLINE = 0.5;
+const LEAK_MOUTH = 0.1;
 
 /** The pixel `depth` steps from `i` through its neighbour `j`, or -1 outside the level. */
 function stepInside(i: number, j: number, depth: number, w: number, n: number): number {
