@@ -47,7 +47,7 @@
  *     closed, and that result is kept where it leaves much more unreached. A thin band of soft
  *     shadow that ramps from flooded backdrop, or from a hole (step 4), to a flooded shadow core
  *     (a hard shadow's upper rim between headphone cups) is opened, however the product closes
- *     it in.
+ *     it in, and so is a whole shadow's line, blurred on both flanks, between two of them.
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
  *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
  *     only if they look like the backdrop (noise statistics, up to a smooth shading across a big

@@ -497,6 +497,8 @@ const SOFT_BAND = 12;
 /** least step in L (Lab) between a soft band's two ends, and how far (L) past them it may stray */
 const SOFT_BAND_STEP = 2;
 const SOFT_BAND_SLACK = 1;
+/** longest run (level px) of a whole shadow's line between two stretches of backdrop that is opened */
+const SHADOW_LINE = 2 * SOFT_BAND;
 
 /**
  * Opens thin bands of soft shadow left between two stretches of flooded backdrop: along a row
@@ -506,9 +508,11 @@ const SOFT_BAND_SLACK = 1;
  * sides, it stayed shut to the flood (and was kept as product), though the backdrop above it and
  * the shadow's core below were both flooded. A product part's outline is sharp, neither smooth
  * nor blurred, so no run crosses one; nor does a run cross a part of shadow's colour whose
- * outline is faint, since the band must ramp from one end's lightness to the other's. Once the
- * holes are known it runs again with them as backdrop: the band under the hole between two
- * cups leads from the hole, not from flooded backdrop.
+ * outline is faint, since the band must ramp from one end's lightness to the other's. A whole
+ * shadow's line between two stretches of backdrop, up to SHADOW_LINE long, dips and rises
+ * again, and is opened when both its flanks are blurred rims. Once the holes are known it runs
+ * again with them as backdrop: the band under the hole between two cups leads from the hole,
+ * not from flooded backdrop.
  */
 function openSoftBands(bg: Uint8Array, cls: Classified, level: Level): void {
   const { w, h } = level;
@@ -529,6 +533,22 @@ function openSoftBands(bg: Uint8Array, cls: Classified, level: Level): void {
     }
     return true;
   };
+  // ... or a whole shadow's line between two stretches of backdrop: down from one end to its
+  // core and up to the other, with a blurred rim on each flank (a hard contact shadow under the
+  // gap between headphone cups, deeper than a ramp's reach, between that gap and the floor)
+  const isShadowLine = (start: number, step: number, a: number, b: number) => {
+    const at = (t: number) => L[start + t * step]!;
+    let core = a;
+    for (let t = a + 1; t < b; t++) if (at(t) < at(core)) core = t;
+    if (core === a || core === b) return false;
+    for (let t = a + 1; t <= core; t++) if (at(t) > at(t - 1) + SOFT_BAND_SLACK) return false;
+    for (let t = core + 1; t <= b; t++) if (at(t) < at(t - 1) - SOFT_BAND_SLACK) return false;
+    let rimBefore = false;
+    let rimAfter = false;
+    for (let t = a + 1; t < core; t++) if (cls.softRim[start + t * step]) rimBefore = true;
+    for (let t = core + 1; t < b; t++) if (cls.softRim[start + t * step]) rimAfter = true;
+    return rimBefore && rimAfter;
+  };
   const openRuns = (start: number, step: number, len: number) => {
     for (let k = 0; k < len; ) {
       if (!soft(start + k * step)) {
@@ -538,7 +558,8 @@ function openSoftBands(bg: Uint8Array, cls: Classified, level: Level): void {
       let end = k;
       let blurred = false;
       for (; end < len && soft(start + end * step); end++) if (cls.softRim[start + end * step]) blurred = true;
-      if (blurred && k > 0 && end < len && end - k <= SOFT_BAND && bg[start + (k - 1) * step] && bg[start + end * step] && isRamp(start, step, k - 1, end))
+      const between = k > 0 && end < len && bg[start + (k - 1) * step] === 1 && bg[start + end * step] === 1;
+      if (between && ((blurred && end - k <= SOFT_BAND && isRamp(start, step, k - 1, end)) || (end - k <= SHADOW_LINE && isShadowLine(start, step, k - 1, end))))
         for (let t = k; t < end; t++) open[start + t * step] = 1;
       k = end;
     }

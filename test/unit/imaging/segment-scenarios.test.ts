@@ -731,4 +731,11 @@ describe("segmentProduct scenarios", () => {
     // product (0.542); it runs on into the open floor shadow with no outline between them
     await expectIouPerSeed("floor shadow between a pastel stool's lower legs", [108374], 0.97);
   });
+
+  it("opens a hard contact shadow's whole line between the gap under headphones and the floor", async () => {
+    // an unseen seed: striped headphones on white, on a hard contact shadow. Between the cups
+    // the shadow's line dips from the gap's backdrop to its core and rises to the floor's, too
+    // deep for a ramp from either side, and was kept as product (0.855)
+    await expectIouPerSeed("hard contact shadow's line under the gap between cups", [108441], 0.97);
+  });
 });
