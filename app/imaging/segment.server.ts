@@ -31,15 +31,17 @@
  *     Shadow-like pixels on a blurred but steep step (the rim of a hard, 2 px-soft contact
  *     shadow) are passable too, where rays show them in the open rather than enclosed by the
  *     product.
- *     Background-coloured patches that leaked into the product through a soft, narrow mouth
- *     (a highlight crossing the backdrop colour at the outline; a large patch that steps to
- *     another colour at its contact only if its border is very soft, unlike the backdrop
- *     between a small stool's blurred legs), or that are consistently
- *     darker than the backdrop at their mouth (light print shaded to nearly the backdrop's
- *     colour), are given back to the product; so are flooded patches that, averaged over a few
- *     pixels, are lighter than the backdrop around them or of another hue, and that face the
- *     open backdrop along little of their outline (light checks or stripes between dark ones)
- *     or step up from it at their outline (a key's teeth a shade lighter than the backdrop).
+ *     Background-coloured patches that leaked into the product through a soft, narrow mouth (a
+ *     highlight crossing the backdrop colour at the outline; a large patch that steps to another
+ *     colour at its contact only if its border is very soft, unlike the backdrop between a small
+ *     stool's blurred legs), or that are consistently darker than the backdrop at their mouth
+ *     (light print shaded to nearly the backdrop's colour), or that are shadow-coloured, meet the
+ *     product with no edge at all and have an outline wherever they open wide onto the backdrop
+ *     (half a grey lens taken for shadow, not floor shadow between pale legs), are given back to
+ *     the product; so are flooded patches that, averaged over a few pixels, are lighter than the
+ *     backdrop around them or of another hue, and that face the open backdrop along little of their
+ *     outline (light checks or stripes between dark ones) or step up from it at their outline (a
+ *     key's teeth a shade lighter than the backdrop).
  *     Thin lines of shadow that the ray rules blocked across the mouth of a gap (floor shadow
  *     under a stool's rung) count as that gap's mouth, so the gap stays open. A faint product
  *     (a light grey ring on white) is shadow-like all over and its outline's mixed pixels pass
@@ -47,7 +49,8 @@
  *     closed, and that result is kept where it leaves much more unreached. A thin band of soft
  *     shadow that ramps from flooded backdrop, or from a hole (step 4), to a flooded shadow core
  *     (a hard shadow's upper rim between headphone cups) is opened, however the product closes
- *     it in, and so is a whole shadow's line, blurred on both flanks, between two of them.
+ *     it in; so is a whole shadow's line, blurred on both flanks, between two stretches of
+ *     backdrop (a hole under headphones and the floor).
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
  *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
  *     only if they look like the backdrop (noise statistics, up to a smooth shading across a big
