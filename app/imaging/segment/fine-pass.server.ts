@@ -21,8 +21,13 @@ const SMALL_HOLE = 100;
 const SMALL_HOLE_MIDDLE = 8;
 /** a hole's rim this many times sharper than required needs only a plain contrast */
 const SHARP_RIM = 2;
-/** A faint product's hole: its rim at least this share of the outer silhouette's edge and contrast. */
+/** A faint product's hole: its rim at least this share of the outer silhouette's contrast ... */
 const FAINT_RIM = 0.75;
+/**
+ * ... and this share of its edge strength: the gap under a white stool's seat on light grey, in
+ * a broad, soft shadow, has a rim whose upper quartile is 0.69 of its outer outline's edge
+ */
+const FAINT_RIM_EDGE = 0.65;
 /** how much further out a hole looks for open backdrop to compare with when none is near */
 const WIDE_REACH = 4;
 
@@ -300,7 +305,7 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
         if (g >= needG && (clearly || (g >= SHARP_RIM * needG && d >= 1.5 * T_DIST))) accepted[l] = 1;
         // (a faint product's outline is itself under those floors: the handle of a white bag on
         // a pale tint is an outline like its outer one, as sharp and as far off the backdrop)
-        else if (g >= FAINT_RIM * outerEdge && d >= T_DIST && d >= FAINT_RIM * outerMedD) accepted[l] = 1;
+        else if (g >= FAINT_RIM_EDGE * outerEdge && d >= T_DIST && d >= FAINT_RIM * outerMedD) accepted[l] = 1;
       }
       dropRepeatedHoles(accepted, hc, fgArea);
       dropHolesAroundIslands(accepted, grown, hc, cls, w, h);
