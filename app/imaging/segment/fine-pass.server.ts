@@ -299,7 +299,7 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
         // (the contrast too may be judged by its upper quartile where half the rim at least is
         // past the backdrop's noise: a metallic ring's shading brings half its inner rim to just
         // past the noise of a white backdrop, while the rest is as far off it as its outline)
-        const clearly = d >= needD || (d >= T_DIST && ringD[l]!.length > 0 && quantile(ringD[l]!, 0.75) >= needD);
+        const clearly = d >= needD || (d >= T_DIST && quantile(ringD[l]!, 0.75) >= needD);
         // (a very sharp rim needs less contrast: the rim of a big ring striped black and white
         // on a pastel backdrop is half white, a little below the outer silhouette's share)
         if (g >= needG && (clearly || (g >= SHARP_RIM * needG && d >= 1.5 * T_DIST))) accepted[l] = 1;
