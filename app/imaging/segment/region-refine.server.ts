@@ -7,6 +7,7 @@ import { T_DIST, type Level } from "./level.server";
 import type { Classified } from "./classify.server";
 import { forEachNeighbour4, frameBorder, silhouetteEdgeStrength, enclosedIn, type KeptComponents } from "./mask-ops.server";
 import { CLEAN_DIST } from "./reclaim.server";
+import { alphaBoundingBox } from "../compose.server";
 
 /** width of the band around the mask that GrabCut may give to the product, as a share of its size */
 const REGION_BAND = 0.1;
@@ -25,14 +26,33 @@ const SHADOW_BLOB = 0.9;
 const DETACHED_GAP = 3;
 /** GrabCut iterations (colour models refitted, cut redone) */
 const REGION_ITERATIONS = 2;
+/** an addition of at least this share of the product's area is a refill the band may have cut short (see refineByRegions) */
+const REFILL_AGAIN = 0.05;
 
 /**
  * Region-level second opinion on the mask (see grabcut.server.ts): pixels clearly unlike the
  * backdrop and not shadow, and pixels the reclaim rules gave back from the flood (`flooded`),
  * stay product; the rest of the mask and a band around it are open.
  * Only changes that are regions, not a pixel of boundary jitter, are taken.
+ * The cut sees only the band, so a refill of a big leak stops at the band's far side (a grey
+ * bottle's body flooded from the frame through a highlight, refilled but for a block in its
+ * middle): where the cut added that much, it is run once more around what it made.
  */
 export async function refineByRegions(level: Level, cls: Classified, kept: KeptComponents, flooded: Uint8Array): Promise<Uint8Array> {
+  const mask = await refineOnce(level, cls, kept, flooded);
+  let added = 0;
+  let area = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] && !kept.mask[i]) added++;
+    area += mask[i]!;
+  }
+  // (an empty mask, kept or made, has nothing to refine around)
+  if (added === 0 || added < REFILL_AGAIN * kept.area) return mask;
+  const b = alphaBoundingBox(mask, level.w, level.h, 1)!;
+  return refineOnce(level, cls, { mask, area, box: [b.left, b.top, b.left + b.width - 1, b.top + b.height - 1] }, flooded);
+}
+
+async function refineOnce(level: Level, cls: Classified, kept: KeptComponents, flooded: Uint8Array): Promise<Uint8Array> {
   const { w, h } = level;
   const n = w * h;
   if (!kept.box) return kept.mask;

@@ -745,4 +745,11 @@ describe("segmentProduct scenarios", () => {
     // outline's where a faint product's rim needed 0.75, and it was filled (0.519)
     await expectIouPerSeed("gap under a white stool's seat, in a soft shadow", [108680], 0.97);
   });
+
+  it("refills the whole of a grey bottle's body that the flood took from the frame, not only the cut's band", async () => {
+    // an unseen seed: a grey striped bottle on mid-grey, cut off by the bottom edge. The flood
+    // entered its body past a highlight at the outline; the region cut refilled the body within
+    // its band around the mask and left a block in the middle, open to the frame (0.897)
+    await expectIouPerSeed("grey bottle's body flooded from the frame", [108607], 0.97);
+  });
 });
