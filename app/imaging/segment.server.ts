@@ -21,7 +21,9 @@
  *     pixels, a shadow's hue offset vanishes and a faint product's own stays: where it stays,
  *     pixels are not shadow-like (a white ring on a pink tint).
  *  3. Background = flood from the frame border through pixels that match the model, or are
- *     shadow-like AND smooth (low local Lab range): product edges are steps, shadows are soft.
+ *     shadow-like AND smooth (low local Lab range; in lightness alone within a JPEG MCU of a
+ *     saturated product, whose chroma ringing bands its shadow in hues): product edges are
+ *     steps, shadows are soft.
  *     Flooded shadow pixels that rays show to be enclosed by the thin edge ring of the product
  *     (a grey product whose bottom edge has the colour of its own contact shadow) are blocked
  *     and the flood redone; blocked regions on the floor are then judged again with the rest of

@@ -3,7 +3,7 @@
 // JPEG ringing, and the blurred steps and faint outlines that decide what the flood may pass.
 // Both passes classify; everything after the classification only reads it.
 import { boxBlur, maxFilter } from "../morphology.server";
-import { T_DIST, smoothL, gradientMagnitude, type Level } from "./level.server";
+import { T_DIST, smoothL, gradientMagnitude, lightnessRange, type Level } from "./level.server";
 
 /** minimal per-channel noise scales (Lab units): JPEG smooth areas can be unrealistically clean */
 export const SIGMA_FLOOR: [number, number, number] = [0.7, 1.4, 1.4];
@@ -284,6 +284,7 @@ export function classify(level: Level, model: [Float32Array, Float32Array, Float
   const passable = new Uint8Array(n);
   const softRim = new Uint8Array(n);
   for (let i = 0; i < n; i++) passable[i] = D[i]! <= T_DIST || (shadowLike[i] && G[i]! < gradThreshold) ? 1 : 0;
+  passChromaRingingShadows(level, MA, MB, shadowLike, passable, 3 * sAB + 1.5, gradThreshold);
   const faintOutline = faintOutlines(level, D, shadowLike, G, gradThreshold, passable);
   markBlurredSteps(level, shadowLike, passable, softRim);
   return { D, shadowLike, G, passable, faintOutline, softRim, model, sigma, gradThreshold };
@@ -300,11 +301,33 @@ const CHROMA_BLEED_REACH = 8;
  * backdrop (the shadow under a magenta shoe, tinted pink and green, was kept as a band of
  * product).
  */
-function chromaBleedReach(level: Level, MA: Float32Array, MB: Float32Array, from: (i: number) => boolean = () => true): Float32Array {
+function chromaBleedReach(level: Level, MA: Float32Array, MB: Float32Array, from: (i: number) => boolean = () => true, reach = CHROMA_BLEED_REACH): Float32Array {
   const { w, h, A, B } = level;
   const chroma = new Float32Array(w * h);
   for (let i = 0; i < w * h; i++) if (from(i)) chroma[i] = Math.hypot(A[i]! - MA[i]!, B[i]! - MB[i]!);
-  return maxFilter(chroma, w, h, Math.max(1, Math.round(CHROMA_BLEED_REACH / level.map.sx)));
+  return maxFilter(chroma, w, h, Math.max(1, Math.round(reach / level.map.sx)));
+}
+
+/** Side of a 4:2:0 JPEG MCU, in full-resolution pixels: chroma rings anywhere in the MCU that holds a saturated edge. */
+const CHROMA_MCU = 16;
+
+/**
+ * A hard shadow under a saturated product is tinted by JPEG's chroma ringing in bands of
+ * alternating hue across the MCU beside the edge (under a yellow lens: yellow, green, magenta,
+ * blue, over 16 px). The hue steps make it rough in Lab, so the flood stopped at it and the band
+ * was kept as product. Where the ringing can go past the shadow test's hue tolerance (`hueTol`),
+ * a shadow-like pixel is smooth enough if its lightness is. Marks them in `passable`.
+ */
+function passChromaRingingShadows(level: Level, MA: Float32Array, MB: Float32Array, shadowLike: Uint8Array, passable: Uint8Array, hueTol: number, gradThreshold: number): void {
+  let bleed: Float32Array | undefined;
+  let lightness: Float32Array | undefined;
+  for (let i = 0; i < level.w * level.h; i++) {
+    if (passable[i] || !shadowLike[i]) continue;
+    bleed ??= chromaBleedReach(level, MA, MB, undefined, CHROMA_MCU);
+    if (RINGING_FRACTION * bleed[i]! <= hueTol) continue;
+    lightness ??= lightnessRange(level);
+    if (lightness[i]! < gradThreshold) passable[i] = 1;
+  }
 }
 
 interface HueOffset {

@@ -109,7 +109,16 @@ export function smoothL(level: Level): Float32Array {
  */
 export function gradientMagnitude(level: Level): Float32Array {
   const { w, h } = level;
-  const planes = [smoothL(level), binomialBlur(level.A, w, h, 1), binomialBlur(level.B, w, h, 1)];
+  return rangeNorm([smoothL(level), binomialBlur(level.A, w, h, 1), binomialBlur(level.B, w, h, 1)], w, h);
+}
+
+/** Edge strength in lightness alone: the 3x3 range of the lightly blurred L plane (see gradientMagnitude). */
+export function lightnessRange(level: Level): Float32Array {
+  return rangeNorm([smoothL(level)], level.w, level.h);
+}
+
+/** Euclidean norm over `planes` of each pixel's 3x3 range (max - min). */
+function rangeNorm(planes: Float32Array[], w: number, h: number): Float32Array {
   const G = new Float32Array(w * h);
   const rowMax = new Float32Array(w * h);
   const rowMin = new Float32Array(w * h);

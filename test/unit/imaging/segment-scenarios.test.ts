@@ -752,4 +752,11 @@ describe("segmentProduct scenarios", () => {
     // its band around the mask and left a block in the middle, open to the frame (0.897)
     await expectIouPerSeed("grey bottle's body flooded from the frame", [108607], 0.97);
   });
+
+  it("leaves a yellow product's hard shadow open where JPEG's chroma ringing bands it in hues", async () => {
+    // an unseen seed: yellow sunglasses on white, JPEG quality 71. The hard shadow under the
+    // lenses is tinted yellow, green, magenta and blue over one 16 px MCU; those hue steps made
+    // it rough, the flood stopped at it and a band of it stayed product (0.907)
+    await expectIouPerSeed("hard shadow under yellow lenses, banded by chroma ringing", [109015], 0.97);
+  });
 });
