@@ -66,7 +66,9 @@
  *     round dots and have a colour the rest of the product lacks where it is off the backdrop
  *     (print); everything else enclosed is filled. A hole grows into shadow seen through it,
  *     which meets it along much of its width, not into a long part reached through a narrow
- *     mouth (a grey stripe below a handle). Specks are dropped.
+ *     mouth (a grey stripe below a handle). Specks are dropped; a faint part that is pixel by
+ *     pixel mostly within the noise is kept where, averaged over it, its colour is off the
+ *     backdrop's (a white bottle on a pale pink tint).
  *  5. Region-level second opinion (OpenCV's GrabCut: colour mixtures of product and backdrop,
  *     edge-aware smoothness, min-cut) in a band around the mask: it gives back product parts
  *     within the backdrop's noise (a white product's shaded side on light grey) and drops
@@ -169,15 +171,20 @@ export async function segmentProduct(image: RasterImage): Promise<SegmentResult>
   // backdrops leave no such area; see keepOutlinedFaint.
   const faint = keepOutlinedFaint(first);
   const last = faint ? await fullDetail(image, { ...first, kept: faint }) : null;
-  if (!last) throw new NoSubjectError();
-  return last;
+  if (last) return last;
+  // Last of all, a faint part that the fine level's noise hides pixel by pixel (a white bottle
+  // on a pale pink tint): kept by its colour averaged over it. Not earlier: a big ball's
+  // highlight, all that a fit it bent leaves, would be kept that way before the refits.
+  const averaged = found(first) ? await fullDetail(image, first, { keepByAverage: true }) : null;
+  if (!averaged) throw new NoSubjectError();
+  return averaged;
 }
 
 /** The fine pass on the coarse result's product, at the source size; null if it keeps nothing. */
-async function fullDetail(image: RasterImage, coarse: CoarseResult): Promise<SegmentResult | null> {
+async function fullDetail(image: RasterImage, coarse: CoarseResult, options?: { keepByAverage?: boolean }): Promise<SegmentResult | null> {
   const { width, height } = image;
   const n = width * height;
-  const fine = await finePass(image, coarse);
+  const fine = await finePass(image, coarse, options);
   const alpha = Buffer.alloc(n);
   upsampleInto(alpha, width, fine.alpha, fine.level.w, fine.level.h, fine.crop);
   let cov = 0;

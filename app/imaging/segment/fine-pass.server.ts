@@ -96,7 +96,12 @@ interface FineResult {
   bgMean: { L: number; a: number; b: number };
 }
 
-export async function finePass(image: RasterImage, coarse: CoarseResult): Promise<FineResult> {
+/**
+ * `keepByAverage`: keep a faint part by its averaged colour where no other test keeps anything
+ * (see keepSignificant). Only as a last resort: a highlight kept that way would pre-empt the
+ * refits of a fit a big product bent (segment.server.ts).
+ */
+export async function finePass(image: RasterImage, coarse: CoarseResult, { keepByAverage = false } = {}): Promise<FineResult> {
   const c = coarse.level;
   const box = boxWithNearbyParts(coarse);
   // coarse box -> full-res crop with margin
@@ -365,7 +370,13 @@ export async function finePass(image: RasterImage, coarse: CoarseResult): Promis
   for (let i = 0; i < n; i++) fg[i] = open[i] ? 0 : 1;
   const onCoarseProduct = (i: number) => coarse.kept.mask[coarseIndex[i]!] === 1;
   dropShadowLines(fg, cls, w, h);
-  const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)), onCoarseProduct);
+  // (the open backdrop: what the mask leaves out, shadow aside)
+  let openAround: Float32Array | undefined;
+  const offBackdrop = (l: number, parts: ReturnType<typeof components>) => {
+    openAround ??= Float32Array.from(fg, (v, i) => (!v && !cls.shadowLike[i] ? 1 : 0));
+    return offOpenBackdrop(residualsNear(l, parts, fg, openAround, level, cls.model));
+  };
+  const kept = keepSignificant(fg, cls.D, w, h, Math.max(6, 0.0004 * (w * h)), onCoarseProduct, keepByAverage ? offBackdrop : undefined);
   const mask = await refineByRegions(level, cls, kept, flooded);
   const alpha = softAlpha(level, mask, cls.D);
 

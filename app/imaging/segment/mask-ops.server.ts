@@ -62,7 +62,16 @@ export interface KeptComponents {
  * pixel on the coarse pass's product?) is the last resort: when nothing here is significant,
  * the areas that lie mostly on it are kept.
  */
-export function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: number, minAbsArea: number, prior?: (i: number) => boolean): KeptComponents {
+export function keepSignificant(
+  fg: Uint8Array,
+  D: Float32Array,
+  w: number,
+  h: number,
+  minAbsArea: number,
+  prior?: (i: number) => boolean,
+  /** whether component `l` of `cc`, averaged over it, is off the open backdrop's colour */
+  offBackdrop?: (l: number, cc: ReturnType<typeof components>) => boolean,
+): KeptComponents {
   const cc = components(fg, w, h, true);
   // strong pixels: clearly unlike the backdrop. Mean distances would be diluted by enclosed
   // background (between a stool's legs) that is only resolved later.
@@ -103,6 +112,13 @@ export function keepSignificant(fg: Uint8Array, D: Float32Array, w: number, h: n
     const onPrior = new Float64Array(cc.count + 1);
     for (let i = 0; i < n; i++) if (cc.labels[i] && prior(i)) onPrior[cc.labels[i]!]++;
     significant = (l: number) => cc.area[l]! >= minAbsArea && onPrior[l]! >= 0.5 * cc.area[l]!;
+    maxArea = largest(significant);
+  }
+  if (maxArea === 0 && offBackdrop) {
+    // ... or pixel by pixel mostly within the noise, where the fine level's noise is high (a
+    // white bottle on a pale pink tint, 69% of it within the threshold) and the coarse pass
+    // kept a part of it only: averaged over the area, its colour is still off the backdrop's
+    significant = (l: number) => cc.area[l]! >= Math.max(minAbsArea, 0.002 * n) && offBackdrop(l, cc);
     maxArea = largest(significant);
   }
   const keep = new Uint8Array(cc.count + 1);
