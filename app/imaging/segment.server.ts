@@ -66,9 +66,9 @@
  *     round dots and have a colour the rest of the product lacks where it is off the backdrop
  *     (print); everything else enclosed is filled. A hole grows into shadow seen through it,
  *     which meets it along much of its width, not into a long part reached through a narrow
- *     mouth (a grey stripe below a handle). Specks are dropped; a faint part that is pixel by
- *     pixel mostly within the noise is kept where, averaged over it, its colour is off the
- *     backdrop's (a white bottle on a pale pink tint).
+ *     mouth (a grey stripe below a handle). Specks are dropped. As a last resort, after the
+ *     refits of step 1, a faint part that is pixel by pixel mostly within the noise is kept where,
+ *     averaged over it, its colour is off the backdrop's (a white bottle on a pale pink tint).
  *  5. Region-level second opinion (OpenCV's GrabCut: colour mixtures of product and backdrop,
  *     edge-aware smoothness, min-cut) in a band around the mask: it gives back product parts
  *     within the backdrop's noise (a white product's shaded side on light grey) and drops

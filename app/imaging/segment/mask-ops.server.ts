@@ -59,8 +59,8 @@ export interface KeptComponents {
 
 /**
  * Keeps the main subject and significant parts; drops specks and faint blobs. `prior` (is a
- * pixel on the coarse pass's product?) is the last resort: when nothing here is significant,
- * the areas that lie mostly on it are kept.
+ * pixel on the coarse pass's product?) is a late resort: when nothing here is significant,
+ * the areas that lie mostly on it are kept. `offBackdrop`, where given, is the last.
  */
 export function keepSignificant(
   fg: Uint8Array,
