@@ -30,6 +30,8 @@ export interface Level {
   map: MapToFull;
   /** cached edge strength (model independent) */
   grad?: Float32Array;
+  /** cached edge strength in lightness alone (model independent) */
+  lightRange?: Float32Array;
   /** cached lightly blurred L plane (model independent) */
   smoothL?: Float32Array;
 }
@@ -114,7 +116,7 @@ export function gradientMagnitude(level: Level): Float32Array {
 
 /** Edge strength in lightness alone: the 3x3 range of the lightly blurred L plane (see gradientMagnitude). */
 export function lightnessRange(level: Level): Float32Array {
-  return rangeNorm([smoothL(level)], level.w, level.h);
+  return (level.lightRange ??= rangeNorm([smoothL(level)], level.w, level.h));
 }
 
 /** Euclidean norm over `planes` of each pixel's 3x3 range (max - min). */
