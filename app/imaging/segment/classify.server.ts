@@ -190,14 +190,64 @@ function nearBackdrop(D: Float32Array, w: number, h: number, fullPerLevel: numbe
 }
 
 /**
+ * Half-width (level px) of the window whose median colour tells a surface from ringing (see
+ * onSurfaceOfItsOwn). A narrow gap between a small key's teeth takes the teeth's colour in it
+ * (91155 0.927 -> 0.920); at 4 that gap kept the backdrop's, but the white between a ball's
+ * dark dots was lost around them (105853 0.961 -> 0.919).
+ */
+const SURFACE_REACH = 3;
+
+/**
+ * Whether pixel i, off the backdrop, lies on a surface of a colour of its own rather than on
+ * JPEG ringing over the backdrop. Ringing swings both ways about the colour it rings on, so
+ * the median colour of the window around a ringing pixel stays near the backdrop's; between
+ * the black dots of a white blob on a pale tint, or on a light grey check between dark ones on
+ * a pink stool's leg, the median is the surface's colour, and the pixel has it too. Darker
+ * than the backdrop with its hue is shadow, or the blur of a dark edge, and stays ringing.
+ */
+function onSurfaceOfItsOwn(level: Level, model: [Float32Array, Float32Array, Float32Array], sigma: [number, number, number], shadowHueTol: number): (i: number) => boolean {
+  const { w, h, L, A, B } = level;
+  const [ML, MA, MB] = model;
+  const [sL, sA, sB] = sigma;
+  const k = SURFACE_REACH;
+  const size = (2 * k + 1) * (2 * k + 1);
+  const window = [new Float32Array(size), new Float32Array(size), new Float32Array(size)];
+  const median = (a: Float32Array, m: number) => a.subarray(0, m).sort()[m >> 1]!;
+  return (i: number) => {
+    const x = i % w;
+    const y = (i - x) / w;
+    let m = 0;
+    for (let yy = Math.max(0, y - k); yy <= Math.min(h - 1, y + k); yy++)
+      for (let j = yy * w + Math.max(0, x - k), end = yy * w + Math.min(w - 1, x + k); j <= end; j++, m++) {
+        window[0][m] = L[j]! - ML[j]!;
+        window[1][m] = A[j]! - MA[j]!;
+        window[2][m] = B[j]! - MB[j]!;
+      }
+    const dl = median(window[0], m);
+    const da = median(window[1], m);
+    const db = median(window[2], m);
+    // the surface is off the backdrop, and the pixel is of the surface
+    if (Math.hypot(dl / sL, da / sA, db / sB) <= T_DIST) return false;
+    if (Math.hypot((L[i]! - ML[i]! - dl) / sL, (A[i]! - MA[i]! - da) / sA, (B[i]! - MB[i]! - db) / sB) > T_DIST) return false;
+    if (dl >= 0) return true;
+    // (the shadow test of classify, on the median)
+    const q = (ML[i]! + dl + 16) / (ML[i]! + 16);
+    return Math.hypot(MA[i]! + da - q * MA[i]!, MB[i]! + db - q * MB[i]!) > shadowHueTol + 0.12 * -dl;
+  };
+}
+
+/**
  * JPEG compression leaves ringing and chroma bleeding next to strong edges, up to one MCU
  * away, with an amplitude proportional to the edge contrast. Near a high-contrast edge the
  * distance D is therefore rescaled so that deviations below RINGING_FRACTION of the nearby
  * maximum contrast fall under the threshold. Only near backdrop-coloured pixels, though: a
  * pixel with none within an MCU is in an area of its own colour, not ringing on the backdrop
- * (a pastel mug's body between dark dots, all of it within reach of some dot, was flooded).
+ * (a pastel mug's body between dark dots, all of it within reach of some dot, was flooded);
+ * and not on a surface of a colour of its own (`ownSurface`, see onSurfaceOfItsOwn): a white
+ * blob's body between black dots on a pale tint, within an MCU of both the dots and the
+ * backdrop, was flooded (0.112).
  */
-function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: number, backdropNear: Float32Array): void {
+function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: number, backdropNear: Float32Array, ownSurface: (i: number) => boolean): void {
   // max over a ~(2r+1)^2 window, computed on 4x4 max-pooled cells (a coarse envelope is enough)
   const r = Math.max(2, Math.round(RINGING_REACH / fullPerLevel));
   const cell = 4;
@@ -220,7 +270,11 @@ function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: nu
     for (let x = 0; x < w; x++) {
       if (!backdropNear[row + x]) continue;
       const t = RINGING_FRACTION * Math.min(400, near[prow + ((x / cell) | 0)]!);
-      if (t > T_DIST) D[row + x] = (D[row + x]! * T_DIST) / t;
+      if (t <= T_DIST) continue;
+      const i = row + x;
+      // (asked only where the rescaling would bring the pixel under the threshold)
+      if (D[i]! > T_DIST && D[i]! <= t && ownSurface(i)) continue;
+      D[i] = (D[i]! * T_DIST) / t;
     }
   }
 }
@@ -267,13 +321,15 @@ export function classify(level: Level, model: [Float32Array, Float32Array, Float
   }
   clearOffHueShadows(level, D, shadowLike, hueOffset, MA, MB);
   const backdropNear = nearBackdrop(D, w, h, level.map.sx);
+  const ownSurface = onSurfaceOfItsOwn(level, model, sigma, shadowHueTol);
   if (hueShifted.length > 0) {
     // JPEG chroma bleeding, only beside the backdrop (not between a textured product's dots:
-    // a light grey bag's body on lavender turned shadow-like next to its dots)
+    // a light grey bag's body on lavender turned shadow-like next to its dots), and not on a
+    // surface of a colour of its own (a pastel mug's handle between dark blue dots)
     const bleed = chromaBleedReach(level, MA, MB);
-    for (const i of hueShifted) if (backdropNear[i] && excess[i]! <= RINGING_FRACTION * bleed[i]!) shadowLike[i] = 1;
+    for (const i of hueShifted) if (backdropNear[i] && excess[i]! <= RINGING_FRACTION * bleed[i]! && !ownSurface(i)) shadowLike[i] = 1;
   }
-  suppressRinging(D, w, h, level.map.sx, backdropNear);
+  suppressRinging(D, w, h, level.map.sx, backdropNear, ownSurface);
   // shadow test again where ringing suppression moved pixels back under the threshold
   for (let i = 0; i < n; i++) if (D[i]! <= T_DIST) shadowLike[i] = 0;
   const G = (level.grad ??= gradientMagnitude(level));
