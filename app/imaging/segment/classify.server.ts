@@ -189,6 +189,9 @@ function nearBackdrop(D: Float32Array, w: number, h: number, fullPerLevel: numbe
   return maxFilter(clean, w, h, Math.max(1, Math.round(RINGING_BACKDROP_REACH / fullPerLevel)));
 }
 
+/** Hue tolerance (Lab units) a shadow gains per unit of lightness it is below the backdrop. */
+const SHADOW_HUE_PER_DEPTH = 0.12;
+
 /**
  * Half-width (level px) of the window whose median colour tells a surface from ringing (see
  * onSurfaceOfItsOwn). A narrow gap between a small key's teeth takes the teeth's colour in it
@@ -211,7 +214,7 @@ function onSurfaceOfItsOwn(level: Level, model: [Float32Array, Float32Array, Flo
   const [sL, sA, sB] = sigma;
   const k = SURFACE_REACH;
   const size = (2 * k + 1) * (2 * k + 1);
-  const window = [new Float32Array(size), new Float32Array(size), new Float32Array(size)];
+  const samples = [new Float32Array(size), new Float32Array(size), new Float32Array(size)];
   const median = (a: Float32Array, m: number) => a.subarray(0, m).sort()[m >> 1]!;
   return (i: number) => {
     const x = i % w;
@@ -219,20 +222,20 @@ function onSurfaceOfItsOwn(level: Level, model: [Float32Array, Float32Array, Flo
     let m = 0;
     for (let yy = Math.max(0, y - k); yy <= Math.min(h - 1, y + k); yy++)
       for (let j = yy * w + Math.max(0, x - k), end = yy * w + Math.min(w - 1, x + k); j <= end; j++, m++) {
-        window[0][m] = L[j]! - ML[j]!;
-        window[1][m] = A[j]! - MA[j]!;
-        window[2][m] = B[j]! - MB[j]!;
+        samples[0][m] = L[j]! - ML[j]!;
+        samples[1][m] = A[j]! - MA[j]!;
+        samples[2][m] = B[j]! - MB[j]!;
       }
-    const dl = median(window[0], m);
-    const da = median(window[1], m);
-    const db = median(window[2], m);
+    const dl = median(samples[0], m);
+    const da = median(samples[1], m);
+    const db = median(samples[2], m);
     // the surface is off the backdrop, and the pixel is of the surface
     if (Math.hypot(dl / sL, da / sA, db / sB) <= T_DIST) return false;
     if (Math.hypot((L[i]! - ML[i]! - dl) / sL, (A[i]! - MA[i]! - da) / sA, (B[i]! - MB[i]! - db) / sB) > T_DIST) return false;
     if (dl >= 0) return true;
     // (the shadow test of classify, on the median)
     const q = (ML[i]! + dl + 16) / (ML[i]! + 16);
-    return Math.hypot(MA[i]! + da - q * MA[i]!, MB[i]! + db - q * MB[i]!) > shadowHueTol + 0.12 * -dl;
+    return Math.hypot(MA[i]! + da - q * MA[i]!, MB[i]! + db - q * MB[i]!) > shadowHueTol + SHADOW_HUE_PER_DEPTH * -dl;
   };
 }
 
@@ -305,7 +308,7 @@ export function classify(level: Level, model: [Float32Array, Float32Array, Float
       if (q > 0.45) {
         const ea = A[i]! - q * MA[i]!;
         const eb = B[i]! - q * MB[i]!;
-        const tol = shadowHueTol + 0.12 * -dl;
+        const tol = shadowHueTol + SHADOW_HUE_PER_DEPTH * -dl;
         const err = Math.sqrt(ea * ea + eb * eb);
         if (err <= tol) {
           shadowLike[i] = 1;
