@@ -216,7 +216,11 @@ function onSurfaceOfItsOwn(level: Level, model: [Float32Array, Float32Array, Flo
   const size = (2 * k + 1) * (2 * k + 1);
   const samples = [new Float32Array(size), new Float32Array(size), new Float32Array(size)];
   const median = (a: Float32Array, m: number) => a.subarray(0, m).sort()[m >> 1]!;
-  return (i: number) => {
+  // (a pixel can be asked twice: by the shadow test's chroma-bleed allowance, then by
+  // suppressRinging; 0 not asked yet, 1 yes, 2 no)
+  const answer = new Uint8Array(w * h);
+  const ask = (i: number) => (answer[i] ||= judge(i) ? 1 : 2) === 1;
+  const judge = (i: number) => {
     const x = i % w;
     const y = (i - x) / w;
     let m = 0;
@@ -237,6 +241,7 @@ function onSurfaceOfItsOwn(level: Level, model: [Float32Array, Float32Array, Flo
     const q = (ML[i]! + dl + 16) / (ML[i]! + 16);
     return Math.hypot(MA[i]! + da - q * MA[i]!, MB[i]! + db - q * MB[i]!) > shadowHueTol + SHADOW_HUE_PER_DEPTH * -dl;
   };
+  return ask;
 }
 
 /**

@@ -8,7 +8,7 @@ import { T_DIST, makeLevel, type Level } from "./level.server";
 import { quantile, noiseScales, classify, type Classified } from "./classify.server";
 import { invert, erode3x3, frameBorder, keepSignificant, silhouetteEdgeStrength, enclosedIn, forEachNeighbour4 } from "./mask-ops.server";
 import { floodBackground } from "./flood.server";
-import { reclaimSoftEnclaves, regrowEnclosedBackdrop, medianDifference, BAY_OFFSET, reclaimOffsetPrint, offOpenBackdrop, residualsNear, reclaimPrintChannels, type Residuals } from "./reclaim.server";
+import { reclaimSoftEnclaves, regrowEnclosedBackdrop, medianDifference, BAY_OFFSET, reclaimOffsetPrint, offOpenBackdrop, residualsNear, reclaimPrintChannels, pushResidual, type Residuals } from "./reclaim.server";
 import type { CoarseResult } from "./coarse-pass.server";
 import { refineByRegions, meanColours, colourDistance2 } from "./region-refine.server";
 import { softAlpha } from "./matting.server";
@@ -416,10 +416,7 @@ function rimResiduals(
   for (let y = Math.max(0, y0 - RIM_REACH); y <= Math.min(h - 1, y1 + RIM_REACH); y++)
     for (let x = Math.max(0, x0 - RIM_REACH); x <= Math.min(w - 1, x1 + RIM_REACH); x++) {
       const i = y * w + x;
-      if (!product[i] || hole[i]) continue;
-      rim[0].push(level.L[i]! - model[0][i]!);
-      rim[1].push(level.A[i]! - model[1][i]!);
-      rim[2].push(level.B[i]! - model[2][i]!);
+      if (product[i] && !hole[i]) pushResidual(rim, i, level, model);
     }
   return rim[0].length >= 8 ? rim : null;
 }

@@ -255,7 +255,8 @@ export function regrowEnclosedBackdrop(bg: Uint8Array, flooded: Uint8Array, cls:
 /** Lab residuals of sampled pixels against the background model, one list per channel. */
 export type Residuals = [number[], number[], number[]];
 
-function pushResidual(into: Residuals, i: number, level: Level, model: [Float32Array, Float32Array, Float32Array]): void {
+/** Appends pixel i's residual against the background model, per channel. */
+export function pushResidual(into: Residuals, i: number, level: Level, model: [Float32Array, Float32Array, Float32Array]): void {
   into[0].push(level.L[i]! - model[0][i]!);
   into[1].push(level.A[i]! - model[1][i]!);
   into[2].push(level.B[i]! - model[2][i]!);
