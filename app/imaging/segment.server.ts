@@ -54,10 +54,12 @@
  *     it in; so is a whole shadow's line, blurred on both flanks, between two stretches of
  *     backdrop (a hole under headphones and the floor).
  *  4. Fine level: the same on a crop around the product (longest side <= FINE_SIDE), seeded by
- *     the coarse background. Enclosed background-coloured regions become holes (a mug handle)
- *     only if they look like the backdrop (noise statistics, up to a smooth shading across a big
- *     hole; as rough as the backdrop beside the outline, whose JPEG blocks hold an edge too,
- *     where the hole's colour matches the open backdrop around it), are large enough and
+ *     the coarse background where, eroded, it still joins the frame (the coarse flood may slip
+ *     through an outline's gap that this level sees closed). Enclosed background-coloured
+ *     regions become holes (a mug handle) only if they look like the backdrop (noise
+ *     statistics, up to a smooth shading across a big hole; as rough as the backdrop beside
+ *     the outline, whose JPEG blocks hold an edge too, where the hole's colour matches the open
+ *     backdrop around it), are large enough and
  *     bounded by sharp, contrasted edges, along a quarter of the rim at least and with half of
  *     it past the noise (a metallic ring's shading fades half its inner rim), or, on a faint
  *     product, by a rim nearly as sharp and contrasted as its outer outline, and, grown to their

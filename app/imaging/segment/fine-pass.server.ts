@@ -97,6 +97,20 @@ interface FineResult {
 }
 
 /**
+ * The parts of the eroded coarse background that still join the frame. The coarse flood can
+ * slip through a gap in an outline that the fine level sees closed; what lies behind such a gap
+ * must be reached again through the fine level's own flood, not seeded into it. A grey blob's
+ * highlight of the backdrop's colour, reached through a gap at the blob's waist in the coarse
+ * level, was seeded, and the fine flood spread from it through the blob's shadow-coloured body
+ * (0.536).
+ */
+function openPartOf(sure: Uint8Array, w: number, h: number): Uint8Array {
+  const edge = frameBorder(w, h);
+  for (let i = 0; i < edge.length; i++) edge[i] = edge[i] && sure[i] ? 1 : 0;
+  return flood(edge, sure, w, h);
+}
+
+/**
  * `keepByAverage`: keep a faint part by its averaged colour where no other test keeps anything
  * (see keepSignificant). Only as a last resort: a highlight kept that way would pre-empt the
  * refits of a fit a big product bent (segment.server.ts).
@@ -137,8 +151,9 @@ export async function finePass(image: RasterImage, coarse: CoarseResult, { keepB
 
   const border = frameBorder(w, h);
   const seeds = Uint8Array.from(border);
+  const coarseSeeds = openPartOf(coarseBgSure, c.w, c.h);
   for (let i = 0; i < n; i++) {
-    if (coarseBgSure[coarseIndex[i]!]) seeds[i] = 1;
+    if (coarseSeeds[coarseIndex[i]!]) seeds[i] = 1;
     if (cls.D[i]! > T_DIST) seeds[i] = 0;
   }
   const bg = floodBackground(seeds, cls, w, h);

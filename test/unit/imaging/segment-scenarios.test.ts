@@ -793,4 +793,12 @@ describe("segmentProduct scenarios", () => {
     // blocks with the rim's. It was filled (0.894)
     await expectIouPerSeed("light grey key's bow hole", [109967], 0.915);
   });
+
+  it("does not seed the fine flood behind a gap the coarse flood slipped through", async () => {
+    // an unseen seed: a grey blob on light grey, cut by the frame, with a highlight of the
+    // backdrop's colour. The coarse flood reached the highlight through a gap in the outline at
+    // the blob's waist; seeded from there, the fine flood spread through the blob's
+    // shadow-coloured body, and a band of it across the highlight was lost (0.536)
+    await expectIouPerSeed("grey blob's backdrop-coloured highlight", [110344], 0.98);
+  });
 });
