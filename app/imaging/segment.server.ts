@@ -81,8 +81,10 @@
  *     blob of shadow; additions that run out to the crop's edge, shadow-like or as clean as the
  *     backdrop, are floor shadow or open backdrop and not taken. A removal must look like
  *     backdrop to the per-pixel model too, and a hole the cut opens stays product if the rest
- *     of the product has its colour (print). The cut sees only the band: where it refilled a
- *     region's worth, it is run once more around its result (a big leak's far end).
+ *     of the product has its colour (print); so does a part it removes at the rim, if it also
+ *     meets the backdrop with a sharp outline (a light stripe). The cut sees only the band:
+ *     where it refilled a region's worth, it is run once more around its result (a big leak's
+ *     far end).
  *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
  *     local foreground/background colours; on a textured product, the nearby product colours
  *     that explain the pixel), then bilinear upsampling to the source size.

@@ -148,6 +148,22 @@ function stepSharpness(P: Float32Array, w: number, h: number, x: number, y: numb
   return (p1 - m1) / (p3 - m3);
 }
 
+/**
+ * Whether pixel i lies on a sharp step along its luminance gradient, as an anti-aliased product
+ * outline does, rather than on a blurred one such as a shadow's rim (see SOFT_EDGE_RATIO).
+ */
+export function onSharpStep(level: Level, i: number): boolean {
+  const { w, h } = level;
+  const y = (i / w) | 0;
+  const x = i - y * w;
+  if (x < 3 || y < 3 || x >= w - 3 || y >= h - 3) return false;
+  const P = smoothL(level);
+  const u = gradientDirection(P, w, i);
+  if (!u) return false;
+  const ratio = stepSharpness(P, w, h, x, y, u);
+  return ratio !== null && ratio >= SOFT_EDGE_RATIO;
+}
+
 export function quantile(values: Float32Array | number[], q: number): number {
   if (values.length === 0) return 0;
   const a = Float32Array.from(values).sort();

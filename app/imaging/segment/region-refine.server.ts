@@ -4,7 +4,7 @@
 import { chessDistanceTo, components, dilate, erode } from "../morphology.server";
 import { grabCutMask, TRIMAP } from "../grabcut.server";
 import { T_DIST, type Level } from "./level.server";
-import type { Classified } from "./classify.server";
+import { onSharpStep, type Classified } from "./classify.server";
 import { forEachNeighbour4, frameBorder, silhouetteEdgeStrength, enclosedIn, type KeptComponents } from "./mask-ops.server";
 import { CLEAN_DIST } from "./reclaim.server";
 import { alphaBoundingBox } from "../compose.server";
@@ -104,6 +104,7 @@ async function refineOnce(level: Level, cls: Classified, kept: KeptComponents, f
   const mask = Uint8Array.from(kept.mask);
   for (let i = 0; i < n; i++) if (taken(i) && (alone(i) || (cut[i] ? mayAdd : mayRemove))) mask[i] = cut[i]!;
   keepPrintOfOwnColour(level, cls, kept.mask, mask);
+  keepOutlinedPartsOfOwnColour(level, cls, kept.mask, mask);
   reopenHolesOfForeignColour(level, cls, kept.mask, holes, mask);
   return mask;
 }
@@ -237,6 +238,63 @@ function keepPrintOfOwnColour(level: Level, cls: Classified, before: Uint8Array,
   const keep = new Uint8Array(opened.count + 1);
   for (let l = 1; l <= opened.count; l++) if (!widens[l] && shareOfColour(level, cls, product, colours, l) >= OWN_COLOUR_SHARE) keep[l] = 1;
   setChosen(mask, opened.labels, keep, 1);
+}
+
+/** smallest removed part (level px) that keepOutlinedPartsOfOwnColour judges: a few pixels have no outline to speak of */
+const MIN_OUTLINED_PART = 12;
+/** share of a removed part's outline against the open backdrop that must be a clear edge (see keepOutlinedPartsOfOwnColour) */
+const OUTLINED_EDGE = 0.8;
+/** ... and a sharp step */
+const OUTLINED_SHARP = 0.3;
+
+/**
+ * Parts the cut removed from the product's rim stay when their colour is common on the rest of
+ * the product and they meet the open backdrop with an outline: a near-white stripe along a
+ * striped headphone cup's edge, a shade darker than the white backdrop, which the backdrop's
+ * colour model took (0.754 -> 0.820). Bits of hard contact shadow that the cut drops beside a
+ * small product meet the backdrop with a clear edge too, but a blurred one: on under a tenth of
+ * their outline is the step sharp, on a light stripe's on over a third.
+ */
+function keepOutlinedPartsOfOwnColour(level: Level, cls: Classified, before: Uint8Array, mask: Uint8Array): void {
+  const { w, h } = level;
+  const n = w * h;
+  const removed = new Uint8Array(n);
+  let any = false;
+  for (let i = 0; i < n; i++)
+    if (before[i] && !mask[i]) {
+      removed[i] = 1;
+      any = true;
+    }
+  if (!any) return;
+  const parts = components(removed, w, h, false);
+  const outline = new Int32Array(parts.count + 1);
+  const edged = new Int32Array(parts.count + 1);
+  const sharp = new Int32Array(parts.count + 1);
+  for (let i = 0; i < n; i++) {
+    const l = parts.labels[i]!;
+    if (!l) continue;
+    let open = false;
+    forEachNeighbour4(i, w, n, (j) => {
+      if (!before[j]) open = true;
+    });
+    if (!open) continue;
+    outline[l]++;
+    if (cls.G[i]! >= cls.gradThreshold) edged[l]++;
+    if (onSharpStep(level, i)) sharp[l]++;
+  }
+  const colours = meanColours(level, parts);
+  const product = sampleOf(mask, n);
+  const keep = new Uint8Array(parts.count + 1);
+  for (let l = 1; l <= parts.count; l++)
+    if (
+      parts.area[l]! >= MIN_OUTLINED_PART &&
+      outline[l]! > 0 &&
+      edged[l]! >= OUTLINED_EDGE * outline[l]! &&
+      sharp[l]! >= OUTLINED_SHARP * outline[l]! &&
+      shareOfColour(level, cls, product, colours, l) >= OWN_COLOUR_SHARE
+    )
+      keep[l] = 1;
+  setChosen(mask, parts.labels, keep, 1);
 }
 
 /** Sets `mask` to `value` on the regions whose label is flagged in `chosen`, in one pass. */

@@ -801,4 +801,13 @@ describe("segmentProduct scenarios", () => {
     // shadow-coloured body, and a band of it across the highlight was lost (0.536)
     await expectIouPerSeed("grey blob's backdrop-coloured highlight", [110344], 0.98);
   });
+
+  it("keeps a light stripe along the outline that the cut took for backdrop", async () => {
+    // unseen seeds. Headphones striped green and near-white on white: the white stripe along a
+    // cup's inner edge, a shade darker than the backdrop, was removed by the region cut (0.754).
+    // A grey blob striped dark on mid-grey lost the ends of two of its light stripes, near the
+    // backdrop's shade, at its outline the same way (0.948). Both meet the backdrop with a sharp
+    // outline, unlike a hard shadow's rim
+    await expectIouPerSeed("light stripes along the outline", [110104, 110133], 0.81);
+  });
 });
