@@ -251,9 +251,10 @@ const OUTLINED_SHARP = 0.3;
  * Parts the cut removed from the product's rim stay when their colour is common on the rest of
  * the product and they meet the open backdrop with an outline: a near-white stripe along a
  * striped headphone cup's edge, a shade darker than the white backdrop, which the backdrop's
- * colour model took (0.754 -> 0.820). Bits of hard contact shadow that the cut drops beside a
- * small product meet the backdrop with a clear edge too, but a blurred one: on under a tenth of
- * their outline is the step sharp, on a light stripe's on over a third.
+ * colour model took (0.754 -> 0.820), or the light dots that a dark stool's outline cuts.
+ * Bits of hard contact shadow that the cut drops beside a small product meet the backdrop with a
+ * clear edge too, but a blurred one: the step is sharp on under a tenth of their outline, and on
+ * over a third of a light stripe's.
  */
 function keepOutlinedPartsOfOwnColour(level: Level, cls: Classified, before: Uint8Array, mask: Uint8Array): void {
   const { w, h } = level;
