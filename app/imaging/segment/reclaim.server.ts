@@ -405,6 +405,9 @@ export function offOpenBackdrop(sampled: { inside: Residuals; around: Residuals 
   return sampled !== null && colourStep(sampled.inside, sampled.around) >= BAY_OFFSET;
 }
 
+/** Fewest sampled pixels, inside a patch and around it, for residualsNear to compare their colours. */
+const MIN_SAMPLES = 8;
+
 /** Sampled residuals of patch `l` and of the open backdrop (not `off`) within half its size around it; null if too few. */
 export function residualsNear(
   l: number,
@@ -423,15 +426,23 @@ export function residualsNear(
   const inside: Residuals = [[], [], []];
   const insideAt: number[] = [];
   const around: Residuals = [[], [], []];
+  const takeInside = (i: number) => {
+    pushResidual(inside, i, level, model);
+    insideAt.push(i);
+  };
   for (let y = Math.max(0, y0 - r); y <= Math.min(h - 1, y1 + r); y += step)
     for (let x = Math.max(0, x0 - r); x <= Math.min(w - 1, x1 + r); x += step) {
       const i = y * w + x;
-      if (cc.labels[i] === l) {
-        pushResidual(inside, i, level, model);
-        insideAt.push(i);
-      } else if (open[i] && !off[i]) pushResidual(around, i, level, model);
+      if (cc.labels[i] === l) takeInside(i);
+      else if (open[i] && !off[i]) pushResidual(around, i, level, model);
     }
-  return inside[0].length < 8 || around[0].length < 8 ? null : { inside, insideAt, around };
+  if (inside[0].length < MIN_SAMPLES && step > 1) {
+    // (a small patch, such as a small key's hole, falls between the grid's points: take all of it)
+    for (const c of inside) c.length = 0;
+    insideAt.length = 0;
+    for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) if (cc.labels[y * w + x] === l) takeInside(y * w + x);
+  }
+  return inside[0].length < MIN_SAMPLES || around[0].length < MIN_SAMPLES ? null : { inside, insideAt, around };
 }
 
 /** How far (Lab units) the typical colour of `inside` is lighter than, or of another hue than, `around`'s. */
