@@ -818,4 +818,12 @@ describe("segmentProduct scenarios", () => {
     // sampling grid that compares it with the backdrop around it, was filled (0.934)
     await expectIouPerSeed("small violet key's hole", [110486], 0.955);
   });
+
+  it("judges a big ring's hole by its rim on the ring, not by the soft edge of the shadow seen through it", async () => {
+    // an unseen seed: a big metallic ring on mid-grey under a strong vignette. The lower part of
+    // its hole lies in the ring's cast shadow, which the hole takes in later; its soft boundary
+    // was a third of the rim the hole was judged by, and pulled the rim's edge strength under
+    // the bar. The hole was filled (0.490)
+    await expectIouPerSeed("big ring's hole over its cast shadow", [110738], 0.94);
+  });
 });
