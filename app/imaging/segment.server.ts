@@ -59,17 +59,18 @@
  *     holes (a mug handle) only if they look like the backdrop (noise statistics, up to a smooth
  *     shading across a big hole; as rough as the backdrop beside the outline, whose JPEG blocks
  *     hold an edge too, where the hole's colour matches the open backdrop around it), are large
- *     enough and bounded by sharp, contrasted edges, along a quarter of the rim at least and with
- *     half of it past the noise (a metallic ring's shading fades half its inner rim), or, on a
- *     faint product, by a rim nearly as sharp and contrasted as its outer outline, and, grown to
- *     their full extent, take in less of the patches these tests refused than of those they
- *     accepted, ring no part of the product (a highlight's core), do not repeat as a pattern of
- *     small round dots and have a colour the rest of the product lacks where it is off the backdrop
- *     (print); everything else enclosed is filled. A hole grows into shadow seen through it, which
- *     meets it along much of its width, not into a long part reached through a narrow mouth (a grey
- *     stripe below a handle). Specks are dropped. As a last resort, after the refits of step 1, a
- *     faint part that is pixel by pixel mostly within the noise is kept where, averaged over it,
- *     its colour is off the backdrop's (a white bottle on a pale pink tint).
+ *     enough and bounded by sharp, contrasted edges where they meet the product (not the soft edge
+ *     of shadow seen through them), along a quarter of the rim at least and with half of it past
+ *     the noise (a metallic ring's shading fades half its inner rim), or, on a faint product, by a
+ *     rim nearly as sharp and contrasted as its outer outline, and, grown to their full extent,
+ *     take in less of the patches these tests refused than of those they accepted, ring no part of
+ *     the product (a highlight's core), do not repeat as a pattern of small round dots and have a
+ *     colour the rest of the product lacks where it is off the backdrop (print); everything else
+ *     enclosed is filled. A hole grows into shadow seen through it, which meets it along much of
+ *     its width, not into a long part reached through a narrow mouth (a grey stripe below a
+ *     handle). Specks are dropped. As a last resort, after the refits of step 1, a faint part that
+ *     is pixel by pixel mostly within the noise is kept where, averaged over it, its colour is off
+ *     the backdrop's (a white bottle on a pale pink tint).
  *  5. Region-level second opinion (OpenCV's GrabCut: colour mixtures of product and backdrop,
  *     edge-aware smoothness, min-cut) in a band around the mask: it gives back product parts
  *     within the backdrop's noise (a white product's shaded side on light grey) and drops

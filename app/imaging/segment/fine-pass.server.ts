@@ -294,9 +294,9 @@ export async function finePass(image: RasterImage, coarse: CoarseResult, { keepB
               const xx = x + dx;
               if (yy >= 0 && yy < h && xx >= 0 && xx < w) l = lab[yy * w + xx]!;
             }
-          // (where the rim is smooth shadow, the hole's shadow is seen through it and the hole
-          // grows into it below: that stretch says nothing of the product's edge. A big ring's
-          // hole, its lower part in the ring's cast shadow, was judged by that soft boundary too)
+          // (where the rim is smooth shadow, that is shadow seen through the hole, which the hole
+          // takes in further on: it says nothing of the product's edge. A big ring's hole, its
+          // lower part in the ring's cast shadow, was judged by that soft boundary too)
           if (!l || (cls.passable[i] && cls.shadowLike[i])) continue;
           if (d2 <= 2) ringG[l]!.push(cls.G[i]!);
           if (d2 >= 2) ringD[l]!.push(cls.D[i]!);
