@@ -4,6 +4,7 @@
  * Coordinates are normalised to the full-resolution frame, u,v in [-1, 1], so one model
  * can be evaluated on any crop / scale of the photo.
  */
+import quickselect from "quickselect";
 
 export interface PolyModel {
   degree: number;
@@ -107,10 +108,17 @@ export function evalPoint(coef: Float64Array, degree: number, u: number, v: numb
   return acc;
 }
 
-function median(values: Float64Array, n: number): number {
+/** Median of the first n values (the mean of the two middle ones when n is even); leaves `values` as they are. */
+export function median(values: Float64Array, n: number): number {
   if (n === 0) return 0;
-  const a = Float64Array.from(values.subarray(0, n)).sort();
-  return n % 2 ? a[(n - 1) / 2]! : 0.5 * (a[n / 2 - 1]! + a[n / 2]!);
+  const a = Float64Array.from(values.subarray(0, n));
+  const hi = n >> 1;
+  quickselect(a as unknown as number[], hi);
+  if (n % 2) return a[hi]!;
+  // selecting a[hi] leaves the smaller half in front of it, so the other middle value is its maximum
+  let lo = a[0]!;
+  for (let k = 1; k < hi; k++) if (a[k]! > lo) lo = a[k]!;
+  return 0.5 * (lo + a[hi]!);
 }
 
 /**

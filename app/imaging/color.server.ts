@@ -154,3 +154,11 @@ export function parseHexColor(hex: string): { r: number; g: number; b: number } 
   }
   throw new ImagingArgumentError(`Invalid colour "${hex}": expected "#rrggbb"`);
 }
+
+/**
+ * Euclidean length of a 2- or 3-component difference (a Lab step). Math.hypot guards against
+ * overflow that colour differences cannot reach and is about ten times slower in per-pixel loops.
+ */
+export function norm(a: number, b: number, c = 0): number {
+  return Math.sqrt(a * a + b * b + c * c);
+}

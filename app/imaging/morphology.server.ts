@@ -104,12 +104,27 @@ export function squaredDistanceTo(mask: Uint8Array, w: number, h: number): Float
   const d = new Float64Array(n);
   const v = new Int32Array(n);
   const z = new Float64Array(n + 1);
+  // Column pass: on a binary mask the 1-D transform is the squared distance to the nearest mask
+  // pixel up or down the column; two row-major sweeps find it without striding through memory.
   const grid = new Float64Array(w * h);
-  for (let i = 0; i < w * h; i++) grid[i] = mask[i] ? 0 : INF;
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) f[y] = grid[y * w + x]!;
-    edt1d(f, h, d, v, z);
-    for (let y = 0; y < h; y++) grid[y * w + x] = d[y]!;
+  const gap = new Float64Array(w).fill(INF);
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const g = mask[row + x] ? 0 : gap[x]! + 1;
+      gap[x] = g;
+      grid[row + x] = g;
+    }
+  }
+  gap.fill(INF);
+  for (let y = h - 1; y >= 0; y--) {
+    const row = y * w;
+    for (let x = 0; x < w; x++) {
+      const g = mask[row + x] ? 0 : gap[x]! + 1;
+      gap[x] = g;
+      const near = Math.min(g, grid[row + x]!);
+      grid[row + x] = near >= INF ? INF : near * near;
+    }
   }
   const out = new Float32Array(w * h);
   for (let y = 0; y < h; y++) {
@@ -170,6 +185,7 @@ export function components(mask: Uint8Array, w: number, h: number, eight = true)
     let y0 = h;
     let x1 = -1;
     let y1 = -1;
+    // neighbours written out (no dx/dy loops): this runs over every pixel of many masks per photo
     while (sp > 0) {
       const i = stack[--sp]!;
       a++;
@@ -179,19 +195,30 @@ export function components(mask: Uint8Array, w: number, h: number, eight = true)
       if (x > x1) x1 = x;
       if (y < y0) y0 = y;
       if (y > y1) y1 = y;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          if (dx === 0 && dy === 0) continue;
-          if (!eight && dx !== 0 && dy !== 0) continue;
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          const j = yy * w + xx;
-          if (mask[j] && !labels[j]) {
-            labels[j] = count;
-            stack[sp++] = j;
-          }
+      const left = x > 0;
+      const right = x < w - 1;
+      let j = i - 1;
+      if (left && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
+      j = i + 1;
+      if (right && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
+      if (y > 0) {
+        j = i - w;
+        if (mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
+        if (eight) {
+          j = i - w - 1;
+          if (left && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
+          j = i - w + 1;
+          if (right && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
+        }
+      }
+      if (y < h - 1) {
+        j = i + w;
+        if (mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
+        if (eight) {
+          j = i + w - 1;
+          if (left && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
+          j = i + w + 1;
+          if (right && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
         }
       }
     }
@@ -257,10 +284,19 @@ export function maxFilter(src: Float32Array, w: number, h: number, r: number): F
   const line = new Float32Array(cap);
   const g = new Float32Array(cap);
   const hh = new Float32Array(cap);
+  // g: running max from the start of each block of `win`, hh: from its end; a window spans at
+  // most two blocks, so its max is hh at its start against g at its end
   const run = (len: number, res: Float32Array, base: number, stride: number) => {
     const L = len + 2 * r;
-    for (let k = 0; k < L; k++) g[k] = k % win === 0 ? line[k]! : Math.max(g[k - 1]!, line[k]!);
-    for (let k = L - 1; k >= 0; k--) hh[k] = k === L - 1 || (k + 1) % win === 0 ? line[k]! : Math.max(hh[k + 1]!, line[k]!);
+    for (let b0 = 0; b0 < L; b0 += win) {
+      const b1 = Math.min(L, b0 + win);
+      let m = line[b0]!;
+      g[b0] = m;
+      for (let k = b0 + 1; k < b1; k++) g[k] = m = Math.max(m, line[k]!);
+      m = line[b1 - 1]!;
+      hh[b1 - 1] = m;
+      for (let k = b1 - 2; k >= b0; k--) hh[k] = m = Math.max(m, line[k]!);
+    }
     for (let k = 0; k < len; k++) res[base + k * stride] = Math.max(hh[k]!, g[k + 2 * r]!);
   };
   for (let y = 0; y < h; y++) {

@@ -2,6 +2,8 @@
 // noise-normalised distance D, shadow-like pixels (hue offsets, chroma bleed, local shadow tint),
 // JPEG ringing, and the blurred steps and faint outlines that decide what the flood may pass.
 // Both passes classify; everything after the classification only reads it.
+import quickselect from "quickselect";
+import { norm } from "../color.server";
 import { boxBlur, maxFilter } from "../morphology.server";
 import { T_DIST, smoothL, gradientMagnitude, lightnessRange, type Level } from "./level.server";
 
@@ -96,7 +98,7 @@ function faintOutlines(level: Level, D: Float32Array, shadowLike: Uint8Array, G:
 function gradientDirection(P: Float32Array, w: number, i: number): [number, number] | null {
   const gx = P[i + 1]! - P[i - 1]!;
   const gy = P[i + w]! - P[i - w]!;
-  const g = Math.hypot(gx, gy);
+  const g = norm(gx, gy);
   return g < 1e-3 ? null : [gx / g, gy / g];
 }
 
@@ -166,28 +168,33 @@ export function onSharpStep(level: Level, i: number): boolean {
 
 export function quantile(values: Float32Array | number[], q: number): number {
   if (values.length === 0) return 0;
-  const a = Float32Array.from(values).sort();
-  return a[Math.min(a.length - 1, Math.max(0, Math.floor(q * (a.length - 1))))]!;
+  const a = Float32Array.from(values);
+  const k = Math.min(a.length - 1, Math.max(0, Math.floor(q * (a.length - 1))));
+  // selection, not a full sort: the same value in linear time (medians of 60k samples add up)
+  quickselect(a as unknown as number[], k);
+  return a[k]!;
 }
 
 /** Robust per-channel residual scale against the model on pixels selected by `bg`. */
 export function noiseScales(level: Level, model: [Float32Array, Float32Array, Float32Array], bg: (i: number) => boolean): [number, number, number] {
   const n = level.w * level.h;
   const step = Math.max(1, Math.floor(n / 60000));
-  const r0: number[] = [];
-  const r1: number[] = [];
-  const r2: number[] = [];
+  const cap = Math.ceil(n / step);
+  const r0 = new Float32Array(cap);
+  const r1 = new Float32Array(cap);
+  const r2 = new Float32Array(cap);
+  let m = 0;
   for (let i = 0; i < n; i += step) {
     if (!bg(i)) continue;
-    r0.push(Math.abs(level.L[i]! - model[0][i]!));
-    r1.push(Math.abs(level.A[i]! - model[1][i]!));
-    r2.push(Math.abs(level.B[i]! - model[2][i]!));
+    r0[m] = Math.abs(level.L[i]! - model[0][i]!);
+    r1[m] = Math.abs(level.A[i]! - model[1][i]!);
+    r2[m++] = Math.abs(level.B[i]! - model[2][i]!);
   }
-  if (r0.length < 50) return [...SIGMA_FLOOR] as [number, number, number];
+  if (m < 50) return [...SIGMA_FLOOR] as [number, number, number];
   return [
-    Math.max(SIGMA_FLOOR[0], 1.4826 * quantile(r0, 0.5)),
-    Math.max(SIGMA_FLOOR[1], 1.4826 * quantile(r1, 0.5)),
-    Math.max(SIGMA_FLOOR[2], 1.4826 * quantile(r2, 0.5)),
+    Math.max(SIGMA_FLOOR[0], 1.4826 * quantile(r0.subarray(0, m), 0.5)),
+    Math.max(SIGMA_FLOOR[1], 1.4826 * quantile(r1.subarray(0, m), 0.5)),
+    Math.max(SIGMA_FLOOR[2], 1.4826 * quantile(r2.subarray(0, m), 0.5)),
   ];
 }
 
@@ -250,12 +257,12 @@ function onSurfaceOfItsOwn(level: Level, model: [Float32Array, Float32Array, Flo
     const da = median(samples[1], m);
     const db = median(samples[2], m);
     // the surface is off the backdrop, and the pixel is of the surface
-    if (Math.hypot(dl / sL, da / sA, db / sB) <= T_DIST) return false;
-    if (Math.hypot((L[i]! - ML[i]! - dl) / sL, (A[i]! - MA[i]! - da) / sA, (B[i]! - MB[i]! - db) / sB) > T_DIST) return false;
+    if (norm(dl / sL, da / sA, db / sB) <= T_DIST) return false;
+    if (norm((L[i]! - ML[i]! - dl) / sL, (A[i]! - MA[i]! - da) / sA, (B[i]! - MB[i]! - db) / sB) > T_DIST) return false;
     if (dl >= 0) return true;
     // (the shadow test of classify, on the median)
     const q = (ML[i]! + dl + 16) / (ML[i]! + 16);
-    return Math.hypot(MA[i]! + da - q * MA[i]!, MB[i]! + db - q * MB[i]!) > shadowHueTol + SHADOW_HUE_PER_DEPTH * -dl;
+    return norm(MA[i]! + da - q * MA[i]!, MB[i]! + db - q * MB[i]!) > shadowHueTol + SHADOW_HUE_PER_DEPTH * -dl;
   };
   return ask;
 }
@@ -386,7 +393,7 @@ const CHROMA_BLEED_REACH = 8;
 function chromaBleedReach(level: Level, MA: Float32Array, MB: Float32Array, from: (i: number) => boolean = () => true, reach = CHROMA_BLEED_REACH): Float32Array {
   const { w, h, A, B } = level;
   const chroma = new Float32Array(w * h);
-  for (let i = 0; i < w * h; i++) if (from(i)) chroma[i] = Math.hypot(A[i]! - MA[i]!, B[i]! - MB[i]!);
+  for (let i = 0; i < w * h; i++) if (from(i)) chroma[i] = norm(A[i]! - MA[i]!, B[i]! - MB[i]!);
   return maxFilter(chroma, w, h, Math.max(1, Math.round(reach / level.map.sx)));
 }
 
@@ -457,7 +464,7 @@ function clearOffHueShadows(level: Level, D: Float32Array, shadowLike: Uint8Arra
   const cleared: number[] = [];
   for (let i = 0; i < n; i++) {
     if (!shadowLike[i] || meanShare[i]! < HUE_SHARE) continue;
-    const off = Math.hypot(meanA[i]!, meanB[i]!) / meanShare[i]!;
+    const off = norm(meanA[i]!, meanB[i]!) / meanShare[i]!;
     if (off > HUE_OFFSET * offset.tol[i]! + RINGING_FRACTION * bleed[i]!) {
       shadowLike[i] = 0;
       cleared.push(i);
@@ -511,6 +518,6 @@ function restoreShadowOfLocalTint(
     if (share < SHADOW_TINT_SHARE) continue;
     const da = meanA[i]! / meanShare[i]! - tintA[i]! / share;
     const db = meanB[i]! / meanShare[i]! - tintB[i]! / share;
-    if (Math.hypot(da, db) <= SHADOW_TINT_MATCH * offset.tol[i]!) shadowLike[i] = 1;
+    if (norm(da, db) <= SHADOW_TINT_MATCH * offset.tol[i]!) shadowLike[i] = 1;
   }
 }

@@ -1,7 +1,7 @@
 // Soft alpha (step 6): colour-projection matting in a band around the mask's boundary, in linear
 // light, and the bilinear upsampling of the alpha to the source size. It only reads the final
 // mask and the distances, so it is separate from the decisions made before it.
-import { SRGB_TO_LINEAR, relativeLuminance } from "../color.server";
+import { SRGB_TO_LINEAR, norm, relativeLuminance } from "../color.server";
 import { boxBlur, chessDistanceInside, chessDistanceTo } from "../morphology.server";
 import { T_DIST, type Level } from "./level.server";
 
@@ -243,7 +243,7 @@ function pickTexturedForeground(colour: Float32Array, w: number, h: number, i: n
     m1 /= count;
     m2 /= count;
     const spread = Math.sqrt(Math.max(0, squares / count - (m0 * m0 + m1 * m1 + m2 * m2)));
-    const step = Math.hypot(m0 - B[0]!, m1 - B[1]!, m2 - B[2]!);
+    const step = norm(m0 - B[0]!, m1 - B[1]!, m2 - B[2]!);
     if (spread < TEXTURE_SPREAD * step && spread <= TEXTURE_CONTRAST) return true;
     // samples too close to the backdrop (a grey check on grey) say nothing about the mix
     const minD = MATTE_CONTRAST * T_DIST;

@@ -2,6 +2,7 @@
 // enclaves, print close to the backdrop's colour, print channels) or regrow backdrop the product
 // encloses. Also the residual sampling (Residuals, residualsNear) the fine pass's hole test shares.
 import { alphaBoundingBox } from "../compose.server";
+import { norm } from "../color.server";
 import { boxBlur, chessDistanceInside, chessDistanceTo, components, dilate, erode, flood, squaredDistanceTo } from "../morphology.server";
 import { T_DIST, type Level } from "./level.server";
 import { quantile, type Classified } from "./classify.server";
@@ -356,7 +357,7 @@ export function reclaimOffsetPrint(bg: Uint8Array, cls: Classified, level: Level
   const off = new Uint8Array(n);
   let any = false;
   for (let i = 0; i < n; i++)
-    if (weight[i] && (mean[0]![i]! >= BAY_OFFSET || Math.hypot(mean[1]![i]!, mean[2]![i]!) >= BAY_OFFSET)) {
+    if (weight[i] && (mean[0]![i]! >= BAY_OFFSET || norm(mean[1]![i]!, mean[2]![i]!) >= BAY_OFFSET)) {
       off[i] = 1;
       any = true;
     }
