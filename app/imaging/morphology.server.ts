@@ -166,64 +166,85 @@ export interface Components {
   box: Array<[number, number, number, number]>;
 }
 
-/** Connected components of mask != 0 (8- or 4-connectivity). */
+/**
+ * Connected components of mask != 0 (8- or 4-connectivity), numbered in scan order of their
+ * first pixel. Works on runs: the runs of each row are joined (union-find) to the runs of the
+ * row above that they touch, so each pixel is read once and written once.
+ */
 export function components(mask: Uint8Array, w: number, h: number, eight = true): Components {
   const n = w * h;
   const labels = new Int32Array(n);
-  const stack = new Int32Array(n);
+  // runs: start x, end x (inclusive), row; parent for union-find
+  const cap = (n >> 1) + h + 1;
+  const rx0 = new Int32Array(cap);
+  const rx1 = new Int32Array(cap);
+  const ry = new Int32Array(cap);
+  const parent = new Int32Array(cap);
+  const find = (r: number) => {
+    let root = r;
+    while (parent[root] !== root) root = parent[root]!;
+    while (parent[r] !== root) {
+      const next = parent[r]!;
+      parent[r] = root;
+      r = next;
+    }
+    return root;
+  };
+  const reach = eight ? 1 : 0;
+  let runs = 0;
+  let prevStart = 0; // first run of the row above
+  for (let y = 0; y < h; y++) {
+    const row = y * w;
+    const rowStart = runs;
+    let p = prevStart;
+    for (let x = 0; x < w; ) {
+      if (!mask[row + x]) {
+        x++;
+        continue;
+      }
+      const x0 = x;
+      while (x < w && mask[row + x]) x++;
+      const x1 = x - 1;
+      const r = runs++;
+      rx0[r] = x0;
+      rx1[r] = x1;
+      ry[r] = y;
+      parent[r] = r;
+      // runs of the row above that touch this one (overlap, or meet diagonally with 8 neighbours)
+      while (p < rowStart && rx1[p]! < x0 - reach) p++;
+      for (let q = p; q < rowStart && rx0[q]! <= x1 + reach; q++) {
+        const a = find(q);
+        const b = find(r);
+        // (the older root stays the root: ids are settled in scan order below anyway)
+        if (a < b) parent[b] = a;
+        else if (b < a) parent[a] = b;
+      }
+    }
+    prevStart = rowStart;
+  }
+  // number the roots in scan order of their first run, which is their first pixel
+  const id = new Int32Array(runs);
   const area: number[] = [0];
   const box: Array<[number, number, number, number]> = [[0, 0, 0, 0]];
   let count = 0;
-  for (let s = 0; s < n; s++) {
-    if (!mask[s] || labels[s]) continue;
-    count++;
-    let sp = 0;
-    stack[sp++] = s;
-    labels[s] = count;
-    let a = 0;
-    let x0 = w;
-    let y0 = h;
-    let x1 = -1;
-    let y1 = -1;
-    // neighbours written out (no dx/dy loops): this runs over every pixel of many masks per photo
-    while (sp > 0) {
-      const i = stack[--sp]!;
-      a++;
-      const y = (i / w) | 0;
-      const x = i - y * w;
-      if (x < x0) x0 = x;
-      if (x > x1) x1 = x;
-      if (y < y0) y0 = y;
-      if (y > y1) y1 = y;
-      const left = x > 0;
-      const right = x < w - 1;
-      let j = i - 1;
-      if (left && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
-      j = i + 1;
-      if (right && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
-      if (y > 0) {
-        j = i - w;
-        if (mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
-        if (eight) {
-          j = i - w - 1;
-          if (left && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
-          j = i - w + 1;
-          if (right && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
-        }
-      }
-      if (y < h - 1) {
-        j = i + w;
-        if (mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
-        if (eight) {
-          j = i + w - 1;
-          if (left && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
-          j = i + w + 1;
-          if (right && mask[j] && !labels[j]) (labels[j] = count), (stack[sp++] = j);
-        }
-      }
+  for (let r = 0; r < runs; r++) {
+    const root = find(r);
+    let l = id[root]!;
+    if (!l) {
+      l = id[root] = ++count;
+      area.push(0);
+      box.push([w, h, -1, -1]);
     }
-    area.push(a);
-    box.push([x0, y0, x1, y1]);
+    const x0 = rx0[r]!;
+    const x1 = rx1[r]!;
+    const y = ry[r]!;
+    area[l] += x1 - x0 + 1;
+    const b = box[l]!;
+    if (x0 < b[0]) b[0] = x0;
+    if (y < b[1]) b[1] = y;
+    if (x1 > b[2]) b[2] = x1;
+    if (y > b[3]) b[3] = y;
+    labels.fill(l, y * w + x0, y * w + x1 + 1);
   }
   return { labels, count, area, box };
 }
