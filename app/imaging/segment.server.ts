@@ -14,7 +14,9 @@
  *     tint), or a large one clear of the frame that differs on most of itself (a grey mug
  *     checked in the backdrop's own grey).
  *  2. Per pixel: noise-normalised Lab distance D to the model, relaxed within one JPEG MCU of
- *     high-contrast edges (ringing, chroma bleeding) where backdrop-coloured pixels are near.
+ *     high-contrast edges (ringing, chroma bleeding) where backdrop-coloured pixels are near,
+ *     though a pixel so relaxed that sits on a strong, sharp step stays an outline (a light grey
+ *     check on a lamp's thin stem, beside dark ones).
  *     "Shadow-like" pixels are darker than the model with the model's chromaticity: a shadow
  *     scales linear RGB by a common factor, which in Lab scales a*, b* by (L+16)/(Lb+16); beside
  *     the backdrop, a saturated product's chroma may bleed into its shadow. Averaged over a few

@@ -276,9 +276,10 @@ function onSurfaceOfItsOwn(level: Level, model: [Float32Array, Float32Array, Flo
  * (a pastel mug's body between dark dots, all of it within reach of some dot, was flooded);
  * and not on a surface of a colour of its own (`ownSurface`, see onSurfaceOfItsOwn): a white
  * blob's body between black dots on a pale tint, within an MCU of both the dots and the
- * backdrop, was flooded (0.112).
+ * backdrop, was flooded (0.112). Returns the pixels it brought under the threshold.
  */
-function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: number, backdropNear: Float32Array, ownSurface: (i: number) => boolean): void {
+function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: number, backdropNear: Float32Array, ownSurface: (i: number) => boolean): number[] {
+  const rescued: number[] = [];
   // max over a ~(2r+1)^2 window, computed on 4x4 max-pooled cells (a coarse envelope is enough)
   const r = Math.max(2, Math.round(RINGING_REACH / fullPerLevel));
   const cell = 4;
@@ -305,9 +306,11 @@ function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: nu
       const i = row + x;
       // (asked only where the rescaling would bring the pixel under the threshold)
       if (D[i]! > T_DIST && D[i]! <= t && ownSurface(i)) continue;
+      if (D[i]! > T_DIST && D[i]! <= t) rescued.push(i);
       D[i] = (D[i]! * T_DIST) / t;
     }
   }
+  return rescued;
 }
 
 export function classify(level: Level, model: [Float32Array, Float32Array, Float32Array], sigma: [number, number, number], bgHint?: (i: number) => boolean): Classified {
@@ -360,7 +363,7 @@ export function classify(level: Level, model: [Float32Array, Float32Array, Float
     const bleed = chromaBleedReach(level, MA, MB);
     for (const i of hueShifted) if (backdropNear[i] && excess[i]! <= RINGING_FRACTION * bleed[i]! && !ownSurface(i)) shadowLike[i] = 1;
   }
-  suppressRinging(D, w, h, level.map.sx, backdropNear, ownSurface);
+  const rescued = suppressRinging(D, w, h, level.map.sx, backdropNear, ownSurface);
   // shadow test again where ringing suppression moved pixels back under the threshold
   for (let i = 0; i < n; i++) if (D[i]! <= T_DIST) shadowLike[i] = 0;
   const G = (level.grad ??= gradientMagnitude(level));
@@ -373,6 +376,10 @@ export function classify(level: Level, model: [Float32Array, Float32Array, Float
   const passable = new Uint8Array(n);
   const softRim = new Uint8Array(n);
   for (let i = 0; i < n; i++) passable[i] = D[i]! <= T_DIST || (shadowLike[i] && G[i]! < gradThreshold) ? 1 : 0;
+  // (ringing swings about the backdrop's colour; a pixel the allowance let in that sits on a
+  // strong, sharp step is an outline all the same: a light grey check on a lamp's thin stem
+  // beside dark ones, whose edge the allowance broke)
+  for (const i of rescued) if (G[i]! >= gradThreshold && onSharpStep(level, i)) passable[i] = 0;
   passChromaRingingShadows(level, MA, MB, shadowLike, passable, shadowHueTol, gradThreshold);
   const faintOutline = faintOutlines(level, D, shadowLike, G, gradThreshold, passable);
   markBlurredSteps(level, shadowLike, passable, softRim);
