@@ -39,13 +39,14 @@
  *     highlight crossing the backdrop colour at the outline; a large patch that steps to another
  *     colour at its contact only if its border is very soft, unlike the backdrop between a small
  *     stool's blurred legs), or that are consistently darker than the backdrop at their mouth
- *     (light print shaded to nearly the backdrop's colour), or that are shadow-coloured, meet the
- *     product with no edge at all and have an outline wherever they open wide onto the backdrop
- *     (half a grey lens taken for shadow, not floor shadow between pale legs), are given back to
- *     the product; so are flooded patches that, averaged over a few pixels, are lighter than the
- *     backdrop around them or of another hue, and that face the open backdrop along little of their
- *     outline (light checks or stripes between dark ones) or step up from it at their outline (a
- *     key's teeth a shade lighter than the backdrop).
+ *     (light print shaded to nearly the backdrop's colour; not a narrow gap merely tinted by the
+ *     product's chroma bleeding), or that are shadow-coloured, meet the product with no edge at
+ *     all and have an outline wherever they open wide onto the backdrop (half a grey lens taken
+ *     for shadow, not floor shadow between pale legs), are given back to the product; so are
+ *     flooded patches that, averaged over a few pixels, are lighter than the backdrop around them
+ *     or of another hue, and that face the open backdrop along little of their outline (light
+ *     checks or stripes between dark ones) or step up from it at their outline (a key's teeth a
+ *     shade lighter than the backdrop).
  *     Thin lines of shadow that the ray rules blocked across the mouth of a gap (floor shadow
  *     under a stool's rung) count as that gap's mouth, so the gap stays open. A faint product
  *     (a light grey ring on white) is shadow-like all over and its outline's mixed pixels pass

@@ -199,7 +199,7 @@ export function noiseScales(level: Level, model: [Float32Array, Float32Array, Fl
 }
 
 /** Fraction of a nearby edge's contrast that JPEG ringing / chroma bleeding can reach. */
-const RINGING_FRACTION = 0.12;
+export const RINGING_FRACTION = 0.12;
 /** Reach of JPEG artifacts around an edge, in full-resolution pixels (one 4:2:0 chroma MCU). */
 const RINGING_REACH = 12;
 /** Backdrop this close (full-resolution pixels, one MCU) for a pixel to be ringing on it. */

@@ -5,7 +5,7 @@ import { alphaBoundingBox } from "../compose.server";
 import { norm } from "../color.server";
 import { boxBlur, chessDistanceInside, chessDistanceTo, components, dilate, erode, flood, squaredDistanceTo } from "../morphology.server";
 import { T_DIST, type Level } from "./level.server";
-import { quantile, type Classified } from "./classify.server";
+import { RINGING_FRACTION, quantile, type Classified } from "./classify.server";
 import { forEachNeighbour4, invert, frameBorder, silhouetteEdgeStrength, enclosedIn } from "./mask-ops.server";
 import { EDGE_RING, solidUnreached, ENCLOSED, rayHits } from "./flood.server";
 
@@ -159,7 +159,7 @@ export function reclaimSoftEnclaves(bg: Uint8Array, cls: Classified, level: Leve
     // backdrop: the space under a key's shaft, open wide below, can be darker near a sweep's
     // horizon)
     const facesProduct = open[l]! < BAY_OPEN * contact[l]! || area < BAY_LARGE * fgArea;
-    const darkBay = () => facesProduct && darkerThanMouth(l, cc, cand, bg, cls, level, sampledFor) >= BAY_OFFSET;
+    const darkBay = () => facesProduct && darkerThanMouth(l, cc, cand, bg, cls, level, sampledFor, hueAcross(across, acrossCount, l)) >= BAY_OFFSET;
     // (a patch mostly of shadow's colour is the product's shaded side only where it meets the
     // lit side with next to no edge, as a seamless one does: floor shadow between a stool's thin
     // legs meets their outlines, blurred as thin legs are, but edges all the same. So is a large
@@ -222,6 +222,14 @@ function stepInside(i: number, j: number, depth: number, w: number, n: number): 
   return k;
 }
 
+/** The product's mean hue (a*, b*) beyond a patch's contact less the patch's own there; null where unmeasured. */
+function hueAcross(across: Float64Array, count: Int32Array, l: number): [number, number] | null {
+  const c = count[l]!;
+  if (c === 0) return null;
+  const o = 6 * l;
+  return [(across[o + 4]! - across[o + 1]!) / c, (across[o + 5]! - across[o + 2]!) / c];
+}
+
 /** Noise-normalised distance between a patch's mean colour at its contact and the product's beyond it. */
 function stepAcross(across: Float64Array, count: Int32Array, l: number, sigma: [number, number, number]): number {
   const c = count[l]!;
@@ -282,7 +290,11 @@ const MOUTH_REACH = 3;
  * one. Medians over many pixels: sensor noise averages out, while a product colour that sits
  * just inside the per-pixel threshold (light print on a light backdrop, shaded darker) still
  * shows. A real gap is the backdrop itself and matches its mouth; when it does not, it is
- * because a floor shadow darkens the mouth, never the gap. Only model-matching pixels count.
+ * because a floor shadow darkens the mouth, never the gap, or because JPEG's chroma bleeding
+ * tints it towards the product on both sides: up to RINGING_FRACTION of the product's hue step
+ * (`productHue`, see hueAcross) that way does not count (the narrow gap between a small pair of
+ * red sunglasses' lenses, 3 to 5 units redder and no darker, was given back). Only
+ * model-matching pixels count.
  */
 function darkerThanMouth(
   l: number,
@@ -293,6 +305,7 @@ function darkerThanMouth(
   level: Level,
   /** per-pixel label of the last patch that sampled it as mouth (shared across patches) */
   sampledFor: Int32Array,
+  productHue: [number, number] | null,
 ): number {
   const { w, h } = level;
   const [x0, y0, x1, y1] = cc.box[l]!;
@@ -320,7 +333,13 @@ function darkerThanMouth(
   const [dL, da, db] = medianDifference(inside, mouth);
   // lighter than the mouth: a real gap with a floor shadow lying across its mouth
   if (dL > 0) return 0;
-  return Math.hypot(dL, da, db);
+  const p = productHue ? norm(productHue[0], productHue[1]) : 0;
+  if (p === 0) return Math.hypot(dL, da, db);
+  // the hue shift along the product's hue and across it
+  let along = (da * productHue![0] + db * productHue![1]) / p;
+  const across = (db * productHue![0] - da * productHue![1]) / p;
+  if (along > 0) along = Math.max(0, along - RINGING_FRACTION * p);
+  return Math.hypot(dL, along, across);
 }
 
 /** Box radius (level px) of the backdrop-only mean used to find print off the backdrop's colour. */
