@@ -305,8 +305,10 @@ function suppressRinging(D: Float32Array, w: number, h: number, fullPerLevel: nu
       if (t <= T_DIST) continue;
       const i = row + x;
       // (asked only where the rescaling would bring the pixel under the threshold)
-      if (D[i]! > T_DIST && D[i]! <= t && ownSurface(i)) continue;
-      if (D[i]! > T_DIST && D[i]! <= t) rescued.push(i);
+      if (D[i]! > T_DIST && D[i]! <= t) {
+        if (ownSurface(i)) continue;
+        rescued.push(i);
+      }
       D[i] = (D[i]! * T_DIST) / t;
     }
   }

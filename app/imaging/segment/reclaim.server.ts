@@ -333,11 +333,12 @@ function darkerThanMouth(
   const [dL, da, db] = medianDifference(inside, mouth);
   // lighter than the mouth: a real gap with a floor shadow lying across its mouth
   if (dL > 0) return 0;
-  const p = productHue ? norm(productHue[0], productHue[1]) : 0;
+  const [pa, pb] = productHue ?? [0, 0];
+  const p = norm(pa, pb);
   if (p === 0) return Math.hypot(dL, da, db);
-  // the hue shift along the product's hue and across it
-  let along = (da * productHue![0] + db * productHue![1]) / p;
-  const across = (db * productHue![0] - da * productHue![1]) / p;
+  // the hue shift along the product's hue step and across it
+  let along = (da * pa + db * pb) / p;
+  const across = (db * pa - da * pb) / p;
   if (along > 0) along = Math.max(0, along - RINGING_FRACTION * p);
   return Math.hypot(dL, along, across);
 }
