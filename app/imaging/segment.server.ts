@@ -90,7 +90,9 @@
  *     far end).
  *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
  *     local foreground/background colours; on a textured product, the nearby product colours
- *     that explain the pixel), then bilinear upsampling to the source size.
+ *     that explain the pixel); notches a pixel or two wide that it cuts into the mask are
+ *     product of about the backdrop's colour (a light stripe at the outline) and are refilled;
+ *     then bilinear upsampling to the source size.
  *
  * Where the steps live, under segment/: 1 in coarse-pass.server.ts, on the levels of
  * level.server.ts; 2 in classify.server.ts; 3 in flood.server.ts, with the patches given back
