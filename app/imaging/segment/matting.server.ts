@@ -191,7 +191,8 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
  * into the mask, the pixel is product of about the backdrop's colour between darker product: a
  * light stripe where it meets the outline of a small striped bottle (0.822 -> 0.905), a light
  * check on a small key. Those pixels get back the mask's alpha. A mask that sits a pixel outside
- * the outline all round is eroded evenly, and the closing leaves that as it is.
+ * the outline all round is eroded evenly, which a closing does not undo (but in sharp inner
+ * corners).
  */
 function refillNotches(alpha: Float32Array, fg: Uint8Array, dIn: Uint8Array, w: number, h: number): void {
   const n = w * h;
