@@ -120,8 +120,7 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
     const wb = wBb[i]!;
     const fallback = () => {
       // thin parts / weak contrast: keep the binary decision, softened by one pixel
-      const d = fg[i] ? dIn[i]! - 0.5 : 0.5 - dOut[i]!;
-      alpha[i] = Math.min(1, Math.max(0, 0.5 + 0.5 * d));
+      alpha[i] = maskAlpha(fg, dIn, dOut, i);
     };
     if (wf < minW || wb < minW) {
       fallback();
@@ -182,8 +181,14 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
     }
     alpha[i] = a < 0 ? 0 : a > 1 ? 1 : a;
   }
-  refillNotches(alpha, fg, dIn, w, h);
+  refillNotches(alpha, fg, dIn, dOut, w, h);
   return alpha;
+}
+
+/** The binary mask's decision softened by one pixel: 0.75 on its outermost pixels, 1 further in, 0.25 and 0 outside. */
+function maskAlpha(fg: Uint8Array, dIn: Uint8Array, dOut: Uint8Array, i: number): number {
+  const d = fg[i] ? dIn[i]! - 0.5 : 0.5 - dOut[i]!;
+  return Math.min(1, Math.max(0, 0.5 + 0.5 * d));
 }
 
 /**
@@ -194,13 +199,12 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
  * the outline all round is eroded evenly, which a closing does not undo (but in sharp inner
  * corners).
  */
-function refillNotches(alpha: Float32Array, fg: Uint8Array, dIn: Uint8Array, w: number, h: number): void {
+function refillNotches(alpha: Float32Array, fg: Uint8Array, dIn: Uint8Array, dOut: Uint8Array, w: number, h: number): void {
   const n = w * h;
   const opaque = new Uint8Array(n);
   for (let i = 0; i < n; i++) opaque[i] = alpha[i]! >= 0.5 ? 1 : 0;
   const closed = erode(dilate(opaque, w, h, NOTCH_RADIUS), w, h, NOTCH_RADIUS);
-  // (the mask's alpha as fallback() gives it: 0.75 on its outermost pixels, 1 further in)
-  for (let i = 0; i < n; i++) if (fg[i] && closed[i] && !opaque[i]) alpha[i] = Math.min(1, 0.5 + 0.5 * (dIn[i]! - 0.5));
+  for (let i = 0; i < n; i++) if (fg[i] && closed[i] && !opaque[i]) alpha[i] = maskAlpha(fg, dIn, dOut, i);
 }
 
 /** radius (px) of the window of foreground samples an edge pixel of a textured product picks from */

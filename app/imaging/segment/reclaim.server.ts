@@ -222,24 +222,25 @@ function stepInside(i: number, j: number, depth: number, w: number, n: number): 
   return k;
 }
 
-/** The product's mean hue (a*, b*) beyond a patch's contact less the patch's own there; null where unmeasured. */
-function hueAcross(across: Float64Array, count: Int32Array, l: number): [number, number] | null {
+/** The product's mean colour (L*, a*, b*) beyond a patch's contact less the patch's own there; null where unmeasured. */
+function meanStepAcross(across: Float64Array, count: Int32Array, l: number): [number, number, number] | null {
   const c = count[l]!;
   if (c === 0) return null;
   const o = 6 * l;
-  return [(across[o + 4]! - across[o + 1]!) / c, (across[o + 5]! - across[o + 2]!) / c];
+  return [(across[o + 3]! - across[o]!) / c, (across[o + 4]! - across[o + 1]!) / c, (across[o + 5]! - across[o + 2]!) / c];
+}
+
+/** The hue part (a*, b*) of meanStepAcross; null where unmeasured. */
+function hueAcross(across: Float64Array, count: Int32Array, l: number): [number, number] | null {
+  const step = meanStepAcross(across, count, l);
+  return step && [step[1], step[2]];
 }
 
 /** Noise-normalised distance between a patch's mean colour at its contact and the product's beyond it. */
 function stepAcross(across: Float64Array, count: Int32Array, l: number, sigma: [number, number, number]): number {
-  const c = count[l]!;
-  if (c === 0) return Infinity;
-  const o = 6 * l;
-  return Math.hypot(
-    (across[o + 3]! - across[o]!) / c / sigma[0],
-    (across[o + 4]! - across[o + 1]!) / c / sigma[1],
-    (across[o + 5]! - across[o + 2]!) / c / sigma[2],
-  );
+  const step = meanStepAcross(across, count, l);
+  if (!step) return Infinity;
+  return Math.hypot(step[0] / sigma[0], step[1] / sigma[1], step[2] / sigma[2]);
 }
 
 /** Largest normalised distance from the model of a pixel that is as clean as the backdrop itself. */
@@ -338,9 +339,9 @@ function darkerThanMouth(
   if (p === 0) return Math.hypot(dL, da, db);
   // the hue shift along the product's hue step and across it
   let along = (da * pa + db * pb) / p;
-  const across = (db * pa - da * pb) / p;
+  const athwart = (db * pa - da * pb) / p;
   if (along > 0) along = Math.max(0, along - RINGING_FRACTION * p);
-  return Math.hypot(dL, along, across);
+  return Math.hypot(dL, along, athwart);
 }
 
 /** Box radius (level px) of the backdrop-only mean used to find print off the backdrop's colour. */
