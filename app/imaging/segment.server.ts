@@ -90,7 +90,8 @@
  *     far end).
  *  6. Soft alpha: colour-projection matting in a 3 px band around the boundary (linear light,
  *     local foreground/background colours; on a textured product, the nearby product colours
- *     that explain the pixel); notches a pixel or two wide that it cuts into the mask are
+ *     that explain the pixel; a faint colour the product also has further in is its own, not a
+ *     mix); notches a pixel or two wide that it cuts into the mask are
  *     product of about the backdrop's colour (a light stripe at the outline) and are refilled;
  *     then bilinear upsampling to the source size.
  *

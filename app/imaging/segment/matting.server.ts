@@ -159,6 +159,13 @@ function softAlphaWindow(rgb: Buffer, w: number, h: number, fg: Uint8Array, D: F
       continue;
     }
     const a = num / den;
+    // (a faint colour of the product's own, a light check on a grey key, is no mix of a darker
+    // F with the backdrop even if it lies on their line: where the product has it deeper in,
+    // the pixel keeps the mask's decision)
+    if (fg[i] && a < 0.5 && D[i]! > T_DIST && hasDeeperSampleOfColour(colour, w, h, i, dIn, D, Iv, Bv)) {
+      fallback();
+      continue;
+    }
     if (fg[i] && a < -PAST_BACKDROP && relativeLuminance(Iv[0]!, Iv[1]!, Iv[2]!) > relativeLuminance(Bv[0]!, Bv[1]!, Bv[2]!)) {
       fallback();
       continue;
@@ -207,8 +214,48 @@ function refillNotches(alpha: Float32Array, fg: Uint8Array, dIn: Uint8Array, dOu
   for (let i = 0; i < n; i++) if (fg[i] && closed[i] && !opaque[i]) alpha[i] = maskAlpha(fg, dIn, dOut, i);
 }
 
+/**
+ * Largest distance from a pixel's colour to a sample deeper in the mask, as a share of the
+ * pixel's step from the backdrop, at which the sample has the pixel's own colour. A mixed
+ * pixel half way between the backdrop and the product is as far from both (1).
+ */
+const OWN_COLOUR = 0.3;
+/**
+ * How much deeper in the mask (px) than the pixel those samples lie: where the mask sits a
+ * pixel outside the outline, the pixels a step in are the outline's own mixes, of the outer
+ * ones' colour (a saturated pair of headphones on grey grew by a pixel all round, 0.994 -> 0.970)
+ */
+const OWN_DEPTH = 2;
+
+/**
+ * Whether a product pixel OWN_DEPTH deeper in the mask than pixel i, within PICK_RADIUS and off the
+ * backdrop (D above T_DIST), has i's colour `I` to within OWN_COLOUR of i's step from the
+ * backdrop `B`: then i is that colour of the product, not a mix of a darker one with the
+ * backdrop. (pickTexturedForeground samples only colours well off the backdrop, so a faint
+ * check is never its F.)
+ */
+function hasDeeperSampleOfColour(colour: Float32Array, w: number, h: number, i: number, dIn: Uint8Array, D: Float32Array, I: number[], B: number[]): boolean {
+  const [xa, xb, ya, yb] = pickWindow(i, w, h);
+  const step = (I[0]! - B[0]!) ** 2 + (I[1]! - B[1]!) ** 2 + (I[2]! - B[2]!) ** 2;
+  const limit = OWN_COLOUR * OWN_COLOUR * step;
+  for (let yy = ya; yy <= yb; yy++)
+    for (let j = yy * w + xa, end = yy * w + xb; j <= end; j++) {
+      if (dIn[j]! < dIn[i]! + OWN_DEPTH || D[j]! <= T_DIST) continue;
+      const e = (colour[3 * j]! - I[0]!) ** 2 + (colour[3 * j + 1]! - I[1]!) ** 2 + (colour[3 * j + 2]! - I[2]!) ** 2;
+      if (e <= limit) return true;
+    }
+  return false;
+}
+
 /** radius (px) of the window of foreground samples an edge pixel of a textured product picks from */
 const PICK_RADIUS = 4;
+
+/** The window of PICK_RADIUS around pixel i, clipped to the level: [x0, x1, y0, y1], inclusive. */
+function pickWindow(i: number, w: number, h: number): [number, number, number, number] {
+  const x = i % w;
+  const y = (i - x) / w;
+  return [Math.max(0, x - PICK_RADIUS), Math.min(w - 1, x + PICK_RADIUS), Math.max(0, y - PICK_RADIUS), Math.min(h - 1, y + PICK_RADIUS)];
+}
 /** depth inside the mask (px) of those samples: clear of the outline's own mixed pixels (2 if none is) */
 const PICK_DEPTH = 3;
 /**
@@ -236,12 +283,7 @@ const PICK_RESIDUAL = 2e-4;
  * False when the product is textured there and no sample explains the pixel.
  */
 function pickTexturedForeground(colour: Float32Array, w: number, h: number, i: number, dIn: Uint8Array, D: Float32Array, I: number[], B: number[], F: number[]): boolean {
-  const x = i % w;
-  const y = (i - x) / w;
-  const xa = Math.max(0, x - PICK_RADIUS);
-  const xb = Math.min(w - 1, x + PICK_RADIUS);
-  const ya = Math.max(0, y - PICK_RADIUS);
-  const yb = Math.min(h - 1, y + PICK_RADIUS);
+  const [xa, xb, ya, yb] = pickWindow(i, w, h);
   let textured = false;
   for (let depth = PICK_DEPTH; depth >= 2; depth--) {
     let count = 0;

@@ -856,4 +856,12 @@ describe("segmentProduct scenarios", () => {
     // cut the light stripes back where they meet the outline, one notch per stripe (0.822)
     await expectIouPerSeed("light stripes at a small bottle's outline", [111932], 0.89);
   });
+
+  it("keeps the faint checks of a small key where they meet its outline", async () => {
+    // an unseen seed: a 90 px long key checked dark grey and pale green on light grey. The pale
+    // checks are only a little off the backdrop, too little to be a textured product's sampled
+    // colour, so the soft alpha mixed the dark checks with the backdrop for them and put half
+    // their outline pixels out (0.824), though the same pale green lies further in
+    await expectIouPerSeed("pale checks at a small key's outline", [112035], 0.88);
+  });
 });
