@@ -228,9 +228,9 @@ const OWN_COLOUR = 0.3;
 const OWN_DEPTH = 2;
 
 /**
- * Whether a product pixel OWN_DEPTH deeper in the mask than pixel i, within PICK_RADIUS and off the
- * backdrop (D above T_DIST), has i's colour `I` to within OWN_COLOUR of i's step from the
- * backdrop `B`: then i is that colour of the product, not a mix of a darker one with the
+ * Whether a product pixel OWN_DEPTH deeper in the mask than pixel i, within PICK_RADIUS and
+ * off the backdrop (D above T_DIST), has i's colour `I` to within OWN_COLOUR of i's step from
+ * the backdrop `B`: then i is that colour of the product, not a mix of a darker one with the
  * backdrop. (pickTexturedForeground samples only colours well off the backdrop, so a faint
  * check is never its F.)
  */
@@ -249,13 +249,6 @@ function hasDeeperSampleOfColour(colour: Float32Array, w: number, h: number, i: 
 
 /** radius (px) of the window of foreground samples an edge pixel of a textured product picks from */
 const PICK_RADIUS = 4;
-
-/** The window of PICK_RADIUS around pixel i, clipped to the level: [x0, x1, y0, y1], inclusive. */
-function pickWindow(i: number, w: number, h: number): [number, number, number, number] {
-  const x = i % w;
-  const y = (i - x) / w;
-  return [Math.max(0, x - PICK_RADIUS), Math.min(w - 1, x + PICK_RADIUS), Math.max(0, y - PICK_RADIUS), Math.min(h - 1, y + PICK_RADIUS)];
-}
 /** depth inside the mask (px) of those samples: clear of the outline's own mixed pixels (2 if none is) */
 const PICK_DEPTH = 3;
 /**
@@ -271,6 +264,13 @@ const TEXTURE_SPREAD = 1;
 const TEXTURE_CONTRAST = 0.4;
 /** squared residual (linear RGB) of a mix with a sample at which the sample's weight is 1/e */
 const PICK_RESIDUAL = 2e-4;
+
+/** The window of PICK_RADIUS around pixel i, clipped to the level: [x0, x1, y0, y1], inclusive. */
+function pickWindow(i: number, w: number, h: number): [number, number, number, number] {
+  const x = i % w;
+  const y = (i - x) / w;
+  return [Math.max(0, x - PICK_RADIUS), Math.min(w - 1, x + PICK_RADIUS), Math.max(0, y - PICK_RADIUS), Math.min(h - 1, y + PICK_RADIUS)];
+}
 
 /**
  * On a textured product the box mean of the foreground is a colour the product does not have
